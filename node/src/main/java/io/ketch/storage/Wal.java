@@ -35,6 +35,7 @@ import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.impl.StoreFileListener;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueStore;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,6 +85,9 @@ final class Wal implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Wal.class);
   private static final ThreadLocal<Wal> SYNCING = new ThreadLocal<>();
   private static final long SPACE_CHECK_BYTES = 8L << 20;
+
+  /** Chronicle's document header: a 4-byte length with not-complete and metadata flags. */
+  private static final int DOCUMENT_HEADER = 4;
 
   static {
     Jvm.setErrorExceptionHandler(Wal::onChronicleError);
@@ -485,11 +489,12 @@ final class Wal implements AutoCloseable {
     long lastSeq;
     HardState lastHardState;
     int lastHardStateCycle = -1;
+    int lastRecordCycle;
+    long lastRecordPosition;
     String damage;
 
     static Scan of(SingleChronicleQueue queue) {
       Scan scan = new Scan();
-      long lastQueueIndex = -1;
       try (ExcerptTailer tailer = queue.createTailer()) {
         while (true) {
           try (DocumentContext dc = tailer.readingDocument()) {
@@ -497,31 +502,53 @@ final class Wal implements AutoCloseable {
               break;
             }
             long queueIndex = dc.index();
+            long position = dc.wire().bytes().readPosition() - DOCUMENT_HEADER;
             WalRecord record = WalRecord.decode(body(dc));
             if (scan.validRecords > 0 && record.seq() != scan.lastSeq + 1) {
               scan.damage = "sequence gap: " + record.seq() + " after " + scan.lastSeq;
               break;
             }
             scan.account(record, queue.rollCycle().toCycle(queueIndex));
-            lastQueueIndex = queueIndex;
+            scan.lastRecordPosition = position;
           }
         }
       } catch (CorruptRecordException e) {
         scan.damage = "a corrupt record (" + e.getMessage() + ")";
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | AssertionError e) {
         scan.damage = "Chronicle could not read on: " + e;
       }
       if (scan.damage == null) {
-        long chronicleLast = queue.lastIndex();
-        if (scan.validRecords > 0 ? chronicleLast != lastQueueIndex : chronicleLast >= 0) {
-          scan.damage =
-              "Chronicle's last index "
-                  + Long.toHexString(chronicleLast)
-                  + " is not the last readable record "
-                  + Long.toHexString(lastQueueIndex);
-        }
+        scan.damage = scan.checkChronicleEnd(queue);
       }
       return scan;
+    }
+
+    /**
+     * The appender goes on after the document at Chronicle's write position of the newest roll
+     * file, so that must be the last record we read: if it lies beyond (a cut or zeroed tail, an
+     * unreadable document), new records would land where no reader can reach them.
+     */
+    private String checkChronicleEnd(SingleChronicleQueue queue) {
+      int newestCycle = queue.lastCycle();
+      if (validRecords == 0) {
+        return newestCycle == Integer.MIN_VALUE ? null : "roll files but no readable record";
+      }
+      if (newestCycle != lastRecordCycle) {
+        return "newest roll file " + newestCycle + " has no readable record";
+      }
+      SingleChronicleQueueStore store =
+          queue.storeForCycle(newestCycle, queue.epoch(), false, null);
+      try {
+        long writePosition = store.writePosition();
+        return writePosition == lastRecordPosition
+            ? null
+            : "Chronicle's write position "
+                + writePosition
+                + " is not the last readable record at "
+                + lastRecordPosition;
+      } finally {
+        queue.closeStore(store);
+      }
     }
 
     private void account(WalRecord record, int cycle) {
@@ -536,6 +563,7 @@ final class Wal implements AutoCloseable {
       }
       maxIndexByCycle.merge(cycle, index, Math::max);
       lastSeq = record.seq();
+      lastRecordCycle = cycle;
       validRecords++;
     }
   }
