@@ -1,0 +1,636 @@
+package io.ketch.storage;
+
+import io.ketch.raft.pb.Entry;
+import io.ketch.raft.pb.HardState;
+import io.ketch.storage.WalRecord.CorruptRecordException;
+import io.ketch.storage.WalRecord.EntryRecord;
+import io.ketch.storage.WalRecord.HardStateRecord;
+import io.ketch.storage.WalRecord.LogResetRecord;
+import java.io.File;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.bytes.BytesStore;
+import net.openhft.chronicle.bytes.SyncMode;
+import net.openhft.chronicle.core.Jvm;
+import net.openhft.chronicle.core.time.SystemTimeProvider;
+import net.openhft.chronicle.core.time.TimeProvider;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.impl.StoreFileListener;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueStore;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The write-ahead log: raft entries and HardStates in a Chronicle Queue, one {@link WalRecord} per
+ * queue document, each with its own CRC32C and sequence number.
+ *
+ * <p><b>Durability contract.</b> {@link #append} and {@link #appendLogReset} only buffer (the
+ * records sit in mapped memory: they survive a JVM crash, not a power loss). {@link #sync} makes
+ * every record appended so far durable with one msync(MS_SYNC) for the whole batch (group commit),
+ * plus an fsync of any roll file the batch left and of the directory when a roll file was created
+ * (Chronicle does neither). Acknowledge nothing before {@code sync} returns.
+ *
+ * <p><b>Failure.</b> Chronicle only logs a failed msync; this class routes Chronicle's error
+ * channel ({@link Jvm#setErrorExceptionHandler}, installed once per JVM) to the WAL that is syncing
+ * on that thread. Any error or exception while writing or syncing puts the WAL in a failed state:
+ * the {@link FailureListener} hears it once, and every later call throws {@link StorageException}.
+ * Nothing on disk is trusted after an I/O error until a restart re-reads it.
+ *
+ * <p><b>Truncation</b> is logical (a queue cannot lose its tail): on {@link #replay}, an entry
+ * record for index i replaces every entry from i on, exactly like etcd's WAL; a log-reset record (a
+ * snapshot from the leader) discards every entry before it.
+ *
+ * <p><b>Torn or corrupt tail.</b> {@link #open} reads every record and stops at the first one that
+ * is short, fails its CRC, has an unknown kind or breaks the sequence, or where Chronicle itself
+ * cannot go on; it also checks that Chronicle's own idea of the last index matches the last
+ * readable record. If anything is left beyond the valid prefix, the WAL is <em>repaired</em>: the
+ * valid records are copied into a fresh queue in {@code wal.repair}, synced, and swapped in by two
+ * directory renames ({@code wal -> wal.broken}, {@code wal.repair -> wal}; an interrupted swap is
+ * finished on the next open). We rewrite rather than append after the damage because Chronicle's
+ * own write position and index live in the damaged file: appending there could leave a zeroed gap
+ * that hides every later record from a reader, or a half-written header that stalls the appender.
+ * After a repair, the queue holds only valid records and new appends follow them unambiguously. The
+ * damaged copy stays as {@code wal.broken} (the previous one is deleted) for inspection.
+ *
+ * <p><b>Roll cycle and retention.</b> Chronicle rolls by wall-clock time, not size. The default
+ * {@link RollCycles#FIVE_MINUTELY} bounds what one file holds to five minutes of writes, which is
+ * the granularity at which {@link #releaseBefore} can give space back after a snapshot, while
+ * keeping the file count low (at most 288 a day, usually only the few since the previous snapshot).
+ * Tests pass a faster cycle and a settable clock to force rolls.
+ *
+ * <p>Not thread-safe: one thread (the raft thread) calls everything.
+ */
+final class Wal implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Wal.class);
+  private static final ThreadLocal<Wal> SYNCING = new ThreadLocal<>();
+  private static final long SPACE_CHECK_BYTES = 8L << 20;
+
+  /** Chronicle's document header: a 4-byte length with not-complete and metadata flags. */
+  private static final int DOCUMENT_HEADER = 4;
+
+  static {
+    Jvm.setErrorExceptionHandler(Wal::onChronicleError);
+  }
+
+  /**
+   * @param rollCycle how often Chronicle starts a new file; the unit of {@link #releaseBefore}
+   * @param blockSize Chronicle's mapping unit (bytes); files grow in these steps
+   * @param minFreeBytes appends fail cleanly (without failing the WAL) when the file system has
+   *     less than this left, checked at each roll and every 8 MiB written: running out of space
+   *     under a mapped file kills the JVM with SIGBUS instead of an exception
+   * @param timeProvider Chronicle's clock, which picks the roll cycle
+   */
+  record Options(
+      RollCycle rollCycle, long blockSize, long minFreeBytes, TimeProvider timeProvider) {
+    static Options defaults() {
+      return new Options(
+          RollCycles.FIVE_MINUTELY, 64L << 20, 256L << 20, SystemTimeProvider.INSTANCE);
+    }
+  }
+
+  /** Told once when the WAL fails; the member must stop. */
+  interface FailureListener {
+    void walFailed(Throwable cause);
+  }
+
+  /** The durable state after a snapshot: the last HardState and the entries after the snapshot. */
+  record Replayed(HardState hardState, List<Entry> entries) {}
+
+  /**
+   * What {@link #open} found.
+   *
+   * @param validRecords records that passed every check
+   * @param damage why reading stopped before the end of the queue, or null when it did not
+   * @param repaired whether the valid prefix was rewritten into a fresh queue
+   */
+  record Recovery(long validRecords, String damage, boolean repaired) {}
+
+  private final Path dir;
+  private final Options options;
+  private final FailureListener listener;
+  private final Recovery recovery;
+  private final Map<Integer, File> fileByCycle;
+  private final SingleChronicleQueue queue;
+  private final ExcerptAppender appender;
+
+  /** Roll cycle -> highest raft index written in it (entries and log resets; 0 if none). */
+  private final TreeMap<Integer, Long> maxIndexByCycle;
+
+  private final Set<Integer> unsyncedCycles = new HashSet<>();
+  private long lastSeq;
+  private HardState lastHardState;
+  private int lastHardStateCycle;
+  private int lastWriteCycle = -1;
+  private boolean unsynced;
+  private boolean dirDirty;
+  private long bytesSinceSpaceCheck;
+  private Throwable chronicleError;
+  private volatile Throwable failure;
+
+  /** Runs right after the msync, inside the error-routing window; tests inject failures here. */
+  Runnable afterMsync = () -> {};
+
+  private Wal(
+      Path dir,
+      Options options,
+      FailureListener listener,
+      Recovery recovery,
+      Map<Integer, File> fileByCycle,
+      SingleChronicleQueue queue,
+      Scan scan) {
+    this.dir = dir;
+    this.options = options;
+    this.listener = listener;
+    this.recovery = recovery;
+    this.fileByCycle = fileByCycle;
+    this.queue = queue;
+    this.appender = queue.createAppender();
+    this.maxIndexByCycle = scan.maxIndexByCycle;
+    this.lastSeq = scan.lastSeq;
+    this.lastHardState = scan.lastHardState;
+    this.lastHardStateCycle = scan.lastHardStateCycle;
+  }
+
+  /**
+   * Opens (creating if needed) the WAL in {@code dir}, checking every record and repairing a torn
+   * or corrupt tail as the class documentation describes.
+   */
+  static Wal open(Path dir, Options options, FailureListener listener) throws IOException {
+    finishInterruptedRepair(dir);
+    Files.createDirectories(dir);
+    Map<Integer, File> fileByCycle = new HashMap<>();
+    SingleChronicleQueue queue = build(dir, options, fileByCycle);
+    Scan scan = Scan.of(queue);
+    boolean repaired = false;
+    if (scan.damage != null) {
+      LOG.warn("WAL {}: {} valid records, then {}; repairing", dir, scan.validRecords, scan.damage);
+      queue.close();
+      repair(dir, options, scan.validRecords);
+      repaired = true;
+      fileByCycle.clear();
+      queue = build(dir, options, fileByCycle);
+      Scan again = Scan.of(queue);
+      if (again.damage != null || again.validRecords != scan.validRecords) {
+        queue.close();
+        throw new StorageException("WAL " + dir + " still damaged after repair: " + again.damage);
+      }
+    }
+    return new Wal(
+        dir,
+        options,
+        listener,
+        new Recovery(scan.validRecords, scan.damage, repaired),
+        fileByCycle,
+        queue,
+        scan);
+  }
+
+  Recovery recovery() {
+    return recovery;
+  }
+
+  /**
+   * Buffers {@code entries} then {@code hardState} (either may be empty/null). Not durable until
+   * {@link #sync}.
+   *
+   * @throws StorageException if the WAL failed earlier or now, or disk space is too low
+   */
+  void append(List<Entry> entries, HardState hardState) {
+    checkUsable();
+    for (Entry e : entries) {
+      write(new EntryRecord(lastSeq + 1, e));
+    }
+    if (hardState != null) {
+      int cycle = write(new HardStateRecord(lastSeq + 1, hardState));
+      lastHardState = hardState;
+      lastHardStateCycle = cycle;
+    }
+  }
+
+  /**
+   * Buffers a record saying that the log was replaced by the snapshot at ({@code index}, {@code
+   * term}); the snapshot file must be durable before this record is. Not durable until {@link
+   * #sync}.
+   */
+  void appendLogReset(long index, long term) {
+    checkUsable();
+    write(new LogResetRecord(lastSeq + 1, index, term));
+  }
+
+  /**
+   * Makes everything appended so far durable: one msync for the batch, the fsync of a roll file the
+   * batch left, and the directory fsync after a roll.
+   *
+   * @throws StorageException if the WAL failed earlier or fails now (then it stays failed)
+   */
+  void sync() {
+    checkUsable();
+    if (!unsynced && !dirDirty) {
+      return;
+    }
+    SYNCING.set(this);
+    chronicleError = null;
+    try {
+      appender.sync();
+      afterMsync.run();
+      for (int cycle : unsyncedCycles) {
+        if (cycle != lastWriteCycle) {
+          fsync(fileOf(cycle).toPath(), false);
+        }
+      }
+      if (dirDirty) {
+        fsync(dir, true);
+      }
+    } catch (IOException | RuntimeException e) {
+      throw fail(e);
+    } finally {
+      SYNCING.remove();
+    }
+    if (chronicleError != null) {
+      throw fail(chronicleError);
+    }
+    unsynced = false;
+    dirDirty = false;
+    unsyncedCycles.clear();
+  }
+
+  /**
+   * Reads the WAL back: the last HardState and the entries after {@code snapshotIndex}, with
+   * logical truncation applied.
+   *
+   * @throws StorageException if the WAL resets the log to a snapshot newer than {@code
+   *     snapshotIndex} (that snapshot's file is missing), or has a gap after it
+   */
+  Replayed replay(long snapshotIndex) {
+    checkUsable();
+    List<Entry> entries = new ArrayList<>();
+    HardState hardState = HardState.getDefaultInstance();
+    try (ExcerptTailer tailer = queue.createTailer()) {
+      while (true) {
+        WalRecord record;
+        try (DocumentContext dc = tailer.readingDocument()) {
+          if (!dc.isPresent()) {
+            break;
+          }
+          record = WalRecord.decode(body(dc));
+        }
+        if (record instanceof HardStateRecord r) {
+          hardState = r.hardState();
+        } else if (record instanceof LogResetRecord r) {
+          if (r.index() > snapshotIndex) {
+            throw new StorageException(
+                "WAL resets the log to the snapshot at index "
+                    + r.index()
+                    + " but the newest valid snapshot is at "
+                    + snapshotIndex);
+          }
+          entries.clear();
+        } else {
+          Entry e = ((EntryRecord) record).entry();
+          if (e.getIndex() <= snapshotIndex) {
+            entries.clear(); // replaces everything from its index on, so all kept entries
+            continue;
+          }
+          long pos = e.getIndex() - snapshotIndex - 1;
+          if (pos > entries.size()) {
+            throw new StorageException(
+                "WAL gap: entry "
+                    + e.getIndex()
+                    + " follows "
+                    + (snapshotIndex + entries.size())
+                    + " (snapshot at "
+                    + snapshotIndex
+                    + ")");
+          }
+          entries.subList((int) pos, entries.size()).clear();
+          entries.add(e);
+        }
+      }
+    }
+    return new Replayed(hardState, entries);
+  }
+
+  /**
+   * Deletes the oldest roll files all of whose entries are at or below {@code raftIndex}, never the
+   * newest file. The latest HardState is first rewritten (and synced) if its file is going, so it
+   * survives. Refreshes Chronicle's directory listing and fsyncs the directory.
+   */
+  void releaseBefore(long raftIndex) {
+    sync();
+    int newest = maxIndexByCycle.isEmpty() ? Integer.MIN_VALUE : maxIndexByCycle.lastKey();
+    List<Integer> doomed = new ArrayList<>();
+    for (Map.Entry<Integer, Long> e : maxIndexByCycle.entrySet()) {
+      if (e.getKey() == newest || e.getValue() > raftIndex) {
+        break;
+      }
+      doomed.add(e.getKey());
+    }
+    if (doomed.isEmpty()) {
+      return;
+    }
+    if (lastHardState != null && doomed.contains(lastHardStateCycle)) {
+      append(List.of(), lastHardState);
+      sync();
+    }
+    try {
+      for (int cycle : doomed) {
+        Files.deleteIfExists(fileOf(cycle).toPath());
+        maxIndexByCycle.remove(cycle);
+        fileByCycle.remove(cycle);
+      }
+      queue.refreshDirectoryListing();
+      fsync(dir, true);
+    } catch (IOException | RuntimeException e) {
+      throw fail(e);
+    }
+  }
+
+  /** The roll files the WAL holds now, oldest first. */
+  List<Path> rollFiles() {
+    return maxIndexByCycle.keySet().stream().map(c -> fileOf(c).toPath()).toList();
+  }
+
+  @Override
+  public void close() {
+    appender.close();
+    queue.close();
+  }
+
+  private int write(WalRecord record) {
+    if (queue.cycle() != lastWriteCycle || bytesSinceSpaceCheck >= SPACE_CHECK_BYTES) {
+      checkFreeSpace();
+    }
+    byte[] bytes = WalRecord.encode(record);
+    int cycle;
+    try {
+      appender.writeBytes(BytesStore.wrap(bytes));
+      cycle = queue.rollCycle().toCycle(appender.lastIndexAppended());
+    } catch (RuntimeException e) {
+      throw fail(e);
+    }
+    if (cycle != lastWriteCycle) {
+      if (!maxIndexByCycle.containsKey(cycle)) {
+        dirDirty = true; // a new roll file: its directory entry needs an fsync
+        maxIndexByCycle.put(cycle, 0L);
+      }
+      fileByCycle.computeIfAbsent(cycle, c -> appender.currentFile());
+      lastWriteCycle = cycle;
+    }
+    long index =
+        record instanceof EntryRecord r
+            ? r.entry().getIndex()
+            : record instanceof LogResetRecord r ? r.index() : 0;
+    maxIndexByCycle.merge(cycle, index, Math::max);
+    unsyncedCycles.add(cycle);
+    unsynced = true;
+    lastSeq = record.seq();
+    bytesSinceSpaceCheck += bytes.length;
+    return cycle;
+  }
+
+  private void checkFreeSpace() {
+    long free;
+    try {
+      free = Files.getFileStore(dir).getUsableSpace();
+    } catch (IOException e) {
+      throw fail(e);
+    }
+    if (free < options.minFreeBytes()) {
+      throw new StorageException(
+          "only " + free + " bytes free under " + dir + ", need " + options.minFreeBytes());
+    }
+    bytesSinceSpaceCheck = 0;
+  }
+
+  private File fileOf(int cycle) {
+    File file = fileByCycle.get(cycle);
+    if (file == null) {
+      throw new StorageException("no roll file known for cycle " + cycle + " in " + dir);
+    }
+    return file;
+  }
+
+  private void checkUsable() {
+    if (failure != null) {
+      throw new StorageException("the WAL failed earlier and refuses further work", failure);
+    }
+  }
+
+  private StorageException fail(Throwable cause) {
+    if (failure == null) {
+      failure = cause;
+      LOG.error("WAL {} failed; refusing further work", dir, cause);
+      listener.walFailed(cause);
+    }
+    return new StorageException("WAL " + dir + " failed", cause);
+  }
+
+  private static void onChronicleError(Logger logger, String message, Throwable thrown) {
+    Wal syncing = SYNCING.get();
+    if (syncing != null && syncing.chronicleError == null) {
+      syncing.chronicleError =
+          new StorageException("Chronicle error during sync: " + message, thrown);
+    }
+    logger.error(message, thrown);
+  }
+
+  private static SingleChronicleQueue build(
+      Path dir, Options options, Map<Integer, File> fileByCycle) {
+    return SingleChronicleQueueBuilder.binary(dir)
+        .rollCycle(options.rollCycle())
+        .blockSize(options.blockSize())
+        .timeProvider(options.timeProvider())
+        .syncMode(SyncMode.SYNC)
+        .storeFileListener(
+            new StoreFileListener() {
+              @Override
+              public void onAcquired(int cycle, File file) {
+                fileByCycle.put(cycle, file);
+              }
+
+              @Override
+              public void onReleased(int cycle, File file) {}
+            })
+        .build();
+  }
+
+  private static byte[] body(DocumentContext dc) {
+    Bytes<?> bytes = dc.wire().bytes();
+    byte[] body = new byte[(int) bytes.readRemaining()];
+    bytes.read(body);
+    return body;
+  }
+
+  /** The result of reading every record from the start. */
+  private static final class Scan {
+    final TreeMap<Integer, Long> maxIndexByCycle = new TreeMap<>();
+    long validRecords;
+    long lastSeq;
+    HardState lastHardState;
+    int lastHardStateCycle = -1;
+    int lastRecordCycle;
+    long lastRecordPosition;
+    String damage;
+
+    static Scan of(SingleChronicleQueue queue) {
+      Scan scan = new Scan();
+      try (ExcerptTailer tailer = queue.createTailer()) {
+        while (true) {
+          try (DocumentContext dc = tailer.readingDocument()) {
+            if (!dc.isPresent()) {
+              break;
+            }
+            long queueIndex = dc.index();
+            long position = dc.wire().bytes().readPosition() - DOCUMENT_HEADER;
+            WalRecord record = WalRecord.decode(body(dc));
+            if (scan.validRecords > 0 && record.seq() != scan.lastSeq + 1) {
+              scan.damage = "sequence gap: " + record.seq() + " after " + scan.lastSeq;
+              break;
+            }
+            scan.account(record, queue.rollCycle().toCycle(queueIndex));
+            scan.lastRecordPosition = position;
+          }
+        }
+      } catch (CorruptRecordException e) {
+        scan.damage = "a corrupt record (" + e.getMessage() + ")";
+      } catch (RuntimeException | AssertionError e) {
+        scan.damage = "Chronicle could not read on: " + e;
+      }
+      if (scan.damage == null) {
+        scan.damage = scan.checkChronicleEnd(queue);
+      }
+      return scan;
+    }
+
+    /**
+     * The appender goes on after the document at Chronicle's write position of the newest roll
+     * file, so that must be the last record we read: if it lies beyond (a cut or zeroed tail, an
+     * unreadable document), new records would land where no reader can reach them.
+     */
+    private String checkChronicleEnd(SingleChronicleQueue queue) {
+      int newestCycle = queue.lastCycle();
+      if (validRecords == 0) {
+        return newestCycle == Integer.MIN_VALUE ? null : "roll files but no readable record";
+      }
+      if (newestCycle != lastRecordCycle) {
+        return "newest roll file " + newestCycle + " has no readable record";
+      }
+      SingleChronicleQueueStore store =
+          queue.storeForCycle(newestCycle, queue.epoch(), false, null);
+      try {
+        long writePosition = store.writePosition();
+        return writePosition == lastRecordPosition
+            ? null
+            : "Chronicle's write position "
+                + writePosition
+                + " is not the last readable record at "
+                + lastRecordPosition;
+      } finally {
+        queue.closeStore(store);
+      }
+    }
+
+    private void account(WalRecord record, int cycle) {
+      long index = 0;
+      if (record instanceof EntryRecord r) {
+        index = r.entry().getIndex();
+      } else if (record instanceof LogResetRecord r) {
+        index = r.index();
+      } else {
+        lastHardState = ((HardStateRecord) record).hardState();
+        lastHardStateCycle = cycle;
+      }
+      maxIndexByCycle.merge(cycle, index, Math::max);
+      lastSeq = record.seq();
+      lastRecordCycle = cycle;
+      validRecords++;
+    }
+  }
+
+  private static void repair(Path dir, Options options, long validRecords) throws IOException {
+    Path repairDir = sibling(dir, ".repair");
+    deleteRecursively(repairDir);
+    try (SingleChronicleQueue from = build(dir, options, new HashMap<>());
+        SingleChronicleQueue to = build(repairDir, options, new HashMap<>());
+        ExcerptTailer tailer = from.createTailer();
+        ExcerptAppender appender = to.createAppender()) {
+      for (long n = 0; n < validRecords; n++) {
+        try (DocumentContext dc = tailer.readingDocument()) {
+          appender.writeBytes(BytesStore.wrap(body(dc)));
+        }
+      }
+      appender.sync();
+    }
+    try (Stream<Path> files = Files.list(repairDir)) {
+      for (Path file : files.toList()) {
+        fsync(file, false);
+      }
+    }
+    fsync(repairDir, true);
+    Path broken = sibling(dir, ".broken");
+    deleteRecursively(broken);
+    Files.move(dir, broken, StandardCopyOption.ATOMIC_MOVE);
+    fsync(dir.getParent(), true);
+    Files.move(repairDir, dir, StandardCopyOption.ATOMIC_MOVE);
+    fsync(dir.getParent(), true);
+  }
+
+  /** A crash between the two renames of a repair leaves only wal.repair, which is complete. */
+  private static void finishInterruptedRepair(Path dir) throws IOException {
+    Path repairDir = sibling(dir, ".repair");
+    if (!Files.exists(repairDir)) {
+      return;
+    }
+    if (Files.exists(dir)) {
+      deleteRecursively(repairDir); // the repair did not get as far as the swap: redo it
+    } else {
+      Files.move(repairDir, dir, StandardCopyOption.ATOMIC_MOVE);
+      fsync(dir.getParent(), true);
+    }
+  }
+
+  private static Path sibling(Path dir, String suffix) {
+    return dir.resolveSibling(dir.getFileName() + suffix);
+  }
+
+  static void fsync(Path path, boolean directory) throws IOException {
+    try (FileChannel channel =
+        directory
+            ? FileChannel.open(path, StandardOpenOption.READ)
+            : FileChannel.open(path, StandardOpenOption.WRITE)) {
+      channel.force(true);
+    }
+  }
+
+  private static void deleteRecursively(Path path) throws IOException {
+    if (!Files.exists(path)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(path)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+}

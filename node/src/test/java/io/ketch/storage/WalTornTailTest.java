@@ -1,0 +1,199 @@
+package io.ketch.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ketch.raft.pb.Entry;
+import io.ketch.raft.pb.HardState;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import net.openhft.chronicle.core.time.SetTimeProvider;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Damage to the roll file, done byte by byte. A Chronicle document is a 4-byte little-endian header
+ * (30 bits of length, a metadata bit, a not-complete bit) followed by the body, our {@link
+ * WalRecord}; the queue file also holds Chronicle's own header and index documents, earlier in the
+ * file. We locate each record's bytes through a tailer and check the header we find there.
+ *
+ * <p>Each damaged copy costs a few queue opens (~0.2 s), so the cut sweep covers the last two
+ * records (an entry and a HardState) by default; {@code -Dketch.wal.tornRecords=N} sweeps N.
+ */
+class WalTornTailTest {
+
+  @TempDir Path tmp;
+  final SetTimeProvider clock = new SetTimeProvider(1_700_000_000_000L);
+  Path original;
+
+  /** What each written record is: an Entry or a HardState, in the order written. */
+  final List<Object> written = new ArrayList<>();
+
+  Path rollFile;
+  List<long[]> spans;
+
+  @BeforeEach
+  void writeAWal() throws IOException {
+    original = tmp.resolve("original/wal");
+    try (Wal wal = open(original)) {
+      for (long batch = 0; batch < 3; batch++) {
+        List<Entry> entries = WalFixtures.entries(batch * 3 + 1, batch * 3 + 3, batch + 1);
+        HardState hs =
+            HardState.newBuilder().setTerm(batch + 1).setVote(1).setCommit(batch * 3).build();
+        wal.append(entries, hs);
+        wal.sync();
+        written.addAll(entries);
+        written.add(hs);
+      }
+      rollFile = wal.rollFiles().get(0);
+    }
+    spans = recordSpans(original, rollFile);
+    assertThat(spans).hasSize(written.size());
+  }
+
+  @Test
+  void cuttingTheFileAtEveryByteOfTheLastRecordsRecoversTheWrittenPrefix() throws IOException {
+    byte[] content = Files.readAllBytes(rollFile);
+    long from = spans.get(spans.size() - Integer.getInteger("ketch.wal.tornRecords", 2))[0];
+    long to = spans.get(spans.size() - 1)[1];
+    for (long cut = from; cut <= to; cut++) {
+      Path copy = copyWal("cut-" + cut, java.util.Arrays.copyOf(content, (int) cut));
+      long end = cut;
+      int whole = (int) spans.stream().filter(s -> s[1] <= end).count();
+      long recoveredRecords;
+      long next;
+      try (Wal wal = open(copy)) {
+        recoveredRecords = wal.recovery().validRecords();
+        assertThat(recoveredRecords).as("cut at %d", cut).isEqualTo(whole);
+        next = assertState(wal.replay(0), whole, "cut at " + cut) + 1;
+        wal.append(WalFixtures.entries(next, next, 9), null);
+        wal.sync();
+      }
+      try (Wal wal = open(copy)) {
+        assertThat(wal.recovery().damage()).as("after appending past cut %d", cut).isNull();
+        List<Entry> entries = wal.replay(0).entries();
+        assertThat(entries).as("cut at %d", cut).isNotEmpty();
+        assertThat(entries.get(entries.size() - 1)).isEqualTo(WalFixtures.entry(next, 9));
+      }
+      deleteRecursively(copy.getParent());
+    }
+  }
+
+  @Test
+  void aCorruptByteAnywhereInARecordStopsRecoveryThere() throws IOException {
+    int victim = 5; // a middle record: entries 1..3, hs, entry 4, [entry 5], ...
+    long[] span = spans.get(victim);
+    byte[] content = Files.readAllBytes(rollFile);
+    Map<String, Integer> seen = new TreeMap<>();
+    for (long offset = span[0]; offset < span[1]; offset++) {
+      byte[] damaged = content.clone();
+      damaged[(int) offset] ^= (byte) 0xFF;
+      Path copy = copyWal("flip-" + offset, damaged);
+      try (Wal wal = open(copy)) {
+        Wal.Recovery recovery = wal.recovery();
+        assertThat(recovery.validRecords()).as("byte %d flipped", offset).isEqualTo(victim);
+        assertThat(recovery.damage()).as("byte %d flipped", offset).isNotNull();
+        seen.merge(recovery.damage().replaceAll("[0-9a-f]{6,}|\\d+", "N"), 1, Integer::sum);
+        assertState(wal.replay(0), victim, "byte " + offset + " flipped");
+        wal.append(WalFixtures.entries(5, 5, 9), null);
+        wal.sync();
+      }
+      try (Wal wal = open(copy)) {
+        List<Entry> entries = wal.replay(0).entries();
+        assertThat(entries.get(entries.size() - 1)).isEqualTo(WalFixtures.entry(5, 9));
+      }
+      deleteRecursively(copy.getParent());
+    }
+    System.out.println("corrupt-byte recoveries, by what stopped them: " + seen);
+  }
+
+  private Wal open(Path dir) throws IOException {
+    return Wal.open(dir, WalFixtures.testOptions(clock), cause -> {});
+  }
+
+  /** Asserts the state the first {@code records} written records make; returns its last index. */
+  private long assertState(Wal.Replayed replayed, int records, String what) {
+    List<Entry> entries = new ArrayList<>();
+    HardState hs = HardState.getDefaultInstance();
+    for (Object r : written.subList(0, records)) {
+      if (r instanceof Entry e) {
+        entries.add(e);
+      } else {
+        hs = (HardState) r;
+      }
+    }
+    assertThat(replayed.entries()).as(what).isEqualTo(entries);
+    assertThat(replayed.hardState()).as(what).isEqualTo(hs);
+    return entries.size();
+  }
+
+  /** Copies the original WAL directory with {@code rollFileContent} as its roll file. */
+  private Path copyWal(String name, byte[] rollFileContent) throws IOException {
+    Path copy = tmp.resolve(name).resolve("wal");
+    Files.createDirectories(copy);
+    try (Stream<Path> files = Files.list(original)) {
+      for (Path file : files.toList()) {
+        Path target = copy.resolve(file.getFileName());
+        if (file.equals(rollFile)) {
+          Files.write(target, rollFileContent);
+        } else {
+          Files.copy(file, target);
+        }
+      }
+    }
+    return copy;
+  }
+
+  /**
+   * [start of Chronicle's header, end of body) of each data document in {@code file}, checked
+   * against the header found at that offset.
+   */
+  private List<long[]> recordSpans(Path dir, Path file) throws IOException {
+    List<long[]> result = new ArrayList<>();
+    try (SingleChronicleQueue queue =
+            SingleChronicleQueueBuilder.binary(dir)
+                .rollCycle(WalFixtures.testOptions(clock).rollCycle())
+                .blockSize(1L << 20)
+                .timeProvider(clock)
+                .build();
+        ExcerptTailer tailer = queue.createTailer()) {
+      while (true) {
+        try (DocumentContext dc = tailer.readingDocument()) {
+          if (!dc.isPresent()) {
+            break;
+          }
+          long body = dc.wire().bytes().readPosition();
+          result.add(new long[] {body - 4, dc.wire().bytes().readLimit()});
+        }
+      }
+    }
+    byte[] content = Files.readAllBytes(file);
+    for (long[] span : result) {
+      int header =
+          ByteBuffer.wrap(content, (int) span[0], 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
+      assertThat(header & 0x3FFF_FFFF).isEqualTo(span[1] - span[0] - 4);
+      assertThat(header & 0xC000_0000).as("complete data, not metadata").isZero();
+    }
+    return result;
+  }
+
+  private static void deleteRecursively(Path path) throws IOException {
+    try (Stream<Path> walk = Files.walk(path)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+}
