@@ -1,0 +1,362 @@
+package io.ketch.storage;
+
+import com.google.protobuf.ByteString;
+import io.ketch.raft.Storage;
+import io.ketch.raft.pb.ConfState;
+import io.ketch.raft.pb.Entry;
+import io.ketch.raft.pb.HardState;
+import io.ketch.raft.pb.Snapshot;
+import io.ketch.raft.pb.SnapshotMetadata;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import net.openhft.chronicle.core.time.SystemTimeProvider;
+import net.openhft.chronicle.queue.RollCycles;
+
+/**
+ * A member's Raft storage on disk. Like etcd, raft reads an in-memory copy of the log since the
+ * last compaction; the write-ahead log ({@link Wal}) and the snapshot files ({@link SnapshotStore})
+ * only make it durable and are read back at {@link #open}.
+ *
+ * <p>Layout under the data directory (etcd's names):
+ *
+ * <pre>
+ *   member/wal/    Chronicle Queue roll files (*.cq4) and its metadata.cq4t; wal.repair and
+ *                  wal.broken appear beside it only while or after repairing a damaged tail
+ *   member/snap/   &lt;term&gt;-&lt;index&gt;.snap (16 hex digits each), *.broken for damaged ones
+ * </pre>
+ *
+ * <p>Restart: the newest valid snapshot, then the WAL replayed after it; the result is exactly the
+ * synced state. The in-memory log then starts at the snapshot (entries kept before it for slow
+ * followers are not reloaded; such followers get the snapshot).
+ *
+ * <p>Retention: WAL roll files are released up to the oldest snapshot file still kept, so that if
+ * the newest snapshot file turns out damaged, the previous one plus the WAL still rebuild the
+ * state.
+ *
+ * <p>Threads: the writing methods ({@link #save}, {@link #saveSnapshot}, {@link #createSnapshot},
+ * {@link #close}) belong to one thread, the raft thread (they are serialised by a lock anyway). The
+ * {@link Storage} reads may come from any thread: they take a short lock on the in-memory state,
+ * which is never held across disk I/O, and they see a write only once it is on disk (when it was
+ * made with {@code mustSync}).
+ */
+public final class DiskStorage implements Storage, AutoCloseable {
+
+  /**
+   * @param minFreeBytes WAL appends fail (cleanly) when the disk has less than this free
+   * @param snapshotsToKeep snapshot files retained (at least 1; 2 or more allows falling back)
+   * @param entriesToKeep entries kept in memory before a snapshot's index for slow followers
+   * @param onWalFailure told once when the WAL fails (an fsync error): the member must stop
+   */
+  public record Options(
+      long minFreeBytes,
+      int snapshotsToKeep,
+      long entriesToKeep,
+      Consumer<Throwable> onWalFailure) {
+
+    /** 256 MiB free space, 2 snapshots, 5000 entries (etcd's snapshot catch-up count). */
+    public static Options defaults(Consumer<Throwable> onWalFailure) {
+      return new Options(256L << 20, 2, 5_000, onWalFailure);
+    }
+  }
+
+  private final Options options;
+  private final Wal wal;
+  private final SnapshotStore snapshots;
+  private final Object writer = new Object();
+  private final Object state = new Object();
+
+  /** ents.get(0) is a placeholder carrying the (index, term) just before the first entry. */
+  private List<Entry> ents;
+
+  private Snapshot snapshot;
+  private HardState hardState;
+
+  private DiskStorage(
+      Options options, Wal wal, SnapshotStore snapshots, Snapshot snapshot, Wal.Replayed log) {
+    this.options = options;
+    this.wal = wal;
+    this.snapshots = snapshots;
+    this.snapshot = snapshot;
+    long snapshotIndex = snapshot.getMetadata().getIndex();
+    this.ents = new ArrayList<>();
+    ents.add(placeholder(snapshotIndex, snapshot.getMetadata().getTerm()));
+    ents.addAll(log.entries());
+    // The snapshot's entries are committed even if the commit index that said so was not synced.
+    this.hardState =
+        log.hardState().getCommit() >= snapshotIndex
+            ? log.hardState()
+            : log.hardState().toBuilder().setCommit(snapshotIndex).build();
+  }
+
+  /** Opens the storage under {@code dataDir}, creating it if needed, and recovers its state. */
+  public static DiskStorage open(Path dataDir, Options options) throws IOException {
+    return open(
+        dataDir,
+        options,
+        new Wal.Options(
+            RollCycles.FIVE_MINUTELY,
+            64L << 20,
+            options.minFreeBytes(),
+            SystemTimeProvider.INSTANCE));
+  }
+
+  static DiskStorage open(Path dataDir, Options options, Wal.Options walOptions)
+      throws IOException {
+    Path member = dataDir.resolve("member");
+    SnapshotStore snapshots = new SnapshotStore(member.resolve("snap"), options.snapshotsToKeep());
+    Snapshot snapshot = snapshots.loadNewest().orElse(Snapshot.getDefaultInstance());
+    Wal wal = Wal.open(member.resolve("wal"), walOptions, options.onWalFailure()::accept);
+    try {
+      return new DiskStorage(
+          options, wal, snapshots, snapshot, wal.replay(snapshot.getMetadata().getIndex()));
+    } catch (RuntimeException e) {
+      wal.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Appends {@code entries} (discarding every entry at or after the first one's index) and records
+   * {@code hardState} (null or empty: unchanged). Durable on return when {@code mustSync}, with one
+   * sync for the whole call; otherwise it becomes durable with the next synced save.
+   *
+   * @throws IllegalArgumentException if the entries are not consecutive or leave a gap after the
+   *     last index
+   * @throws StorageException if the WAL refuses (failed earlier, fails now, or the disk is full)
+   */
+  public void save(HardState hardState, List<Entry> entries, boolean mustSync) {
+    synchronized (writer) {
+      List<Entry> fresh = withoutCompacted(entries);
+      checkAppendable(fresh);
+      HardState changed = isEmpty(hardState) ? null : hardState;
+      wal.append(fresh, changed);
+      if (mustSync) {
+        wal.sync();
+      }
+      synchronized (state) {
+        if (!fresh.isEmpty()) {
+          long offset = ents.get(0).getIndex();
+          ents.subList((int) (fresh.get(0).getIndex() - offset), ents.size()).clear();
+          ents.addAll(fresh);
+        }
+        if (changed != null) {
+          this.hardState = changed;
+        }
+      }
+    }
+  }
+
+  /**
+   * Installs a snapshot received from the leader: its file is durable, then a WAL record saying the
+   * log was replaced by it (with the commit index raised to it) is synced, and the in-memory log is
+   * reset to it. Durable on return.
+   *
+   * @throws IllegalArgumentException if it is not newer than the current snapshot
+   */
+  public void saveSnapshot(Snapshot snapshot) {
+    synchronized (writer) {
+      SnapshotMetadata meta = snapshot.getMetadata();
+      HardState raised;
+      synchronized (state) {
+        checkNewer(meta.getIndex());
+        raised =
+            hardState.getCommit() >= meta.getIndex()
+                ? hardState
+                : hardState.toBuilder().setCommit(meta.getIndex()).build();
+      }
+      snapshots.save(snapshot);
+      wal.appendLogReset(meta.getIndex(), meta.getTerm());
+      wal.append(List.of(), raised);
+      wal.sync();
+      synchronized (state) {
+        this.snapshot = snapshot;
+        this.hardState = raised;
+        this.ents = new ArrayList<>(List.of(placeholder(meta.getIndex(), meta.getTerm())));
+      }
+      wal.releaseBefore(snapshots.oldestIndex());
+    }
+  }
+
+  /**
+   * Records the application's own snapshot of its state as of {@code index} (applied, hence
+   * committed): its file is durable on return. The in-memory log is then compacted to keep {@link
+   * Options#entriesToKeep()} entries before {@code index}, and WAL files wholly before the oldest
+   * retained snapshot are deleted.
+   *
+   * @throws IllegalArgumentException if {@code index} is not after the current snapshot or is
+   *     beyond the last index
+   */
+  public Snapshot createSnapshot(long index, ConfState confState, ByteString data) {
+    synchronized (writer) {
+      long term;
+      synchronized (state) {
+        checkNewer(index);
+        if (index > lastIndexLocked()) {
+          throw new IllegalArgumentException(
+              "snapshot index " + index + " is beyond the last index " + lastIndexLocked());
+        }
+        term = termLocked(index);
+      }
+      Snapshot created =
+          Snapshot.newBuilder()
+              .setData(data)
+              .setMetadata(
+                  SnapshotMetadata.newBuilder()
+                      .setIndex(index)
+                      .setTerm(term)
+                      .setConfState(confState))
+              .build();
+      snapshots.save(created);
+      synchronized (state) {
+        this.snapshot = created;
+        compactLocked(index - options.entriesToKeep());
+      }
+      wal.releaseBefore(snapshots.oldestIndex());
+      return created;
+    }
+  }
+
+  @Override
+  public InitialState initialState() {
+    synchronized (state) {
+      return new InitialState(hardState, snapshot.getMetadata().getConfState());
+    }
+  }
+
+  @Override
+  public List<Entry> entries(long lo, long hi, long maxSize) {
+    synchronized (state) {
+      long offset = ents.get(0).getIndex();
+      if (lo <= offset) {
+        throw new CompactedException(lo, offset + 1);
+      }
+      if (hi > lastIndexLocked() + 1) {
+        throw new UnavailableException(hi - 1, lastIndexLocked());
+      }
+      List<Entry> result = new ArrayList<>();
+      long size = 0;
+      for (long i = lo; i < hi; i++) {
+        Entry e = ents.get((int) (i - offset));
+        size += e.getSerializedSize();
+        if (!result.isEmpty() && size > maxSize) {
+          break;
+        }
+        result.add(e);
+      }
+      return List.copyOf(result);
+    }
+  }
+
+  @Override
+  public long term(long index) {
+    synchronized (state) {
+      return termLocked(index);
+    }
+  }
+
+  @Override
+  public long lastIndex() {
+    synchronized (state) {
+      return lastIndexLocked();
+    }
+  }
+
+  @Override
+  public long firstIndex() {
+    synchronized (state) {
+      return ents.get(0).getIndex() + 1;
+    }
+  }
+
+  /** Never temporarily unavailable: snapshots are made synchronously by the caller. */
+  @Override
+  public Snapshot snapshot() {
+    synchronized (state) {
+      return snapshot;
+    }
+  }
+
+  @Override
+  public void close() {
+    synchronized (writer) {
+      wal.close();
+    }
+  }
+
+  private List<Entry> withoutCompacted(List<Entry> entries) {
+    long first;
+    synchronized (state) {
+      first = ents.get(0).getIndex() + 1;
+    }
+    int skip = 0;
+    while (skip < entries.size() && entries.get(skip).getIndex() < first) {
+      skip++; // already covered by the snapshot
+    }
+    return entries.subList(skip, entries.size());
+  }
+
+  private void checkAppendable(List<Entry> entries) {
+    if (entries.isEmpty()) {
+      return;
+    }
+    for (int i = 1; i < entries.size(); i++) {
+      if (entries.get(i).getIndex() != entries.get(i - 1).getIndex() + 1) {
+        throw new IllegalArgumentException(
+            "entries not consecutive: "
+                + entries.get(i).getIndex()
+                + " after "
+                + entries.get(i - 1).getIndex());
+      }
+    }
+    long last = lastIndex();
+    if (entries.get(0).getIndex() > last + 1) {
+      throw new IllegalArgumentException(
+          "missing log entries: first new " + entries.get(0).getIndex() + ", last " + last);
+    }
+  }
+
+  private void checkNewer(long index) {
+    long current = snapshot.getMetadata().getIndex();
+    if (index <= current) {
+      throw new IllegalArgumentException(
+          "snapshot at " + index + " is out of date (have " + current + ")");
+    }
+  }
+
+  private void compactLocked(long compactIndex) {
+    long offset = ents.get(0).getIndex();
+    if (compactIndex <= offset) {
+      return;
+    }
+    List<Entry> kept = new ArrayList<>(ents.size() - (int) (compactIndex - offset));
+    kept.add(placeholder(compactIndex, termLocked(compactIndex)));
+    kept.addAll(ents.subList((int) (compactIndex - offset) + 1, ents.size()));
+    ents = kept;
+  }
+
+  private long termLocked(long index) {
+    long offset = ents.get(0).getIndex();
+    if (index < offset) {
+      throw new CompactedException(index, offset + 1);
+    }
+    if (index > lastIndexLocked()) {
+      throw new UnavailableException(index, lastIndexLocked());
+    }
+    return ents.get((int) (index - offset)).getTerm();
+  }
+
+  private long lastIndexLocked() {
+    return ents.get(0).getIndex() + ents.size() - 1;
+  }
+
+  private static boolean isEmpty(HardState hardState) {
+    return hardState == null || hardState.equals(HardState.getDefaultInstance());
+  }
+
+  private static Entry placeholder(long index, long term) {
+    return Entry.newBuilder().setIndex(index).setTerm(term).build();
+  }
+}

@@ -1,0 +1,176 @@
+package io.ketch.storage;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.ketch.raft.pb.Snapshot;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Snapshot files in one directory, named {@code <term>-<index>.snap} (16 hex digits each, etcd's
+ * naming). Content: the serialized raft {@link Snapshot}, then a 4-byte CRC32C of it.
+ *
+ * <p>{@link #save} is durable on return: it writes {@code <name>.tmp}, fsyncs it, renames it into
+ * place and fsyncs the directory, so a crash leaves either no file or a whole one. {@link
+ * #loadNewest} returns the newest file that passes its checks; a damaged one is renamed to {@code
+ * .broken} and logged, and the next older one is tried (which is why the WAL is kept from the
+ * oldest retained snapshot on, see {@link DiskStorage}). Not thread-safe: one writer.
+ */
+final class SnapshotStore {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SnapshotStore.class);
+  private static final Pattern NAME = Pattern.compile("([0-9a-f]{16})-([0-9a-f]{16})\\.snap");
+  private static final int CRC = 4;
+
+  private final Path dir;
+  private final int keep;
+
+  /**
+   * @param keep how many snapshot files to retain (at least 1)
+   */
+  SnapshotStore(Path dir, int keep) throws IOException {
+    if (keep < 1) {
+      throw new IllegalArgumentException("keep at least one snapshot, not " + keep);
+    }
+    this.dir = dir;
+    this.keep = keep;
+    Files.createDirectories(dir);
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path tmp : files.filter(p -> p.toString().endsWith(".tmp")).toList()) {
+        Files.delete(tmp); // a save that crashed before its rename
+      }
+    }
+  }
+
+  /** Writes {@code snapshot} durably and atomically, then prunes all but the newest few. */
+  void save(Snapshot snapshot) {
+    long term = snapshot.getMetadata().getTerm();
+    long index = snapshot.getMetadata().getIndex();
+    Path file = dir.resolve(String.format("%016x-%016x.snap", term, index));
+    Path tmp = dir.resolve(file.getFileName() + ".tmp");
+    byte[] body = snapshot.toByteArray();
+    try {
+      try (FileChannel channel =
+          FileChannel.open(
+              tmp,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.TRUNCATE_EXISTING,
+              StandardOpenOption.WRITE)) {
+        ByteBuffer buf = ByteBuffer.allocate(body.length + CRC).put(body).putInt(crc(body));
+        buf.flip();
+        while (buf.hasRemaining()) {
+          channel.write(buf);
+        }
+        channel.force(true);
+      }
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Wal.fsync(dir, true);
+      List<Path> files = snapshotFiles();
+      for (Path old : files.subList(0, Math.max(0, files.size() - keep))) {
+        Files.delete(old);
+      }
+      if (files.size() > keep) {
+        Wal.fsync(dir, true);
+      }
+    } catch (IOException e) {
+      throw new StorageException("could not save snapshot " + file, e);
+    }
+  }
+
+  /** The newest snapshot that passes its checks; damaged newer ones are set aside as .broken. */
+  Optional<Snapshot> loadNewest() {
+    try {
+      List<Path> files = snapshotFiles();
+      for (int i = files.size() - 1; i >= 0; i--) {
+        Path file = files.get(i);
+        String problem;
+        try {
+          return Optional.of(read(file));
+        } catch (InvalidProtocolBufferException | CorruptSnapshotException e) {
+          problem = e.getMessage();
+        }
+        LOG.warn(
+            "snapshot {} is damaged ({}); setting it aside, trying an older one", file, problem);
+        Files.move(file, file.resolveSibling(file.getFileName() + ".broken"));
+      }
+      return Optional.empty();
+    } catch (IOException e) {
+      throw new StorageException("could not read snapshots in " + dir, e);
+    }
+  }
+
+  /** The raft index of the oldest retained snapshot file, or 0 without any. */
+  long oldestIndex() {
+    try {
+      List<Path> files = snapshotFiles();
+      return files.isEmpty() ? 0 : indexOf(files.get(0));
+    } catch (IOException e) {
+      throw new StorageException("could not list snapshots in " + dir, e);
+    }
+  }
+
+  private static Snapshot read(Path file) throws IOException {
+    byte[] bytes = Files.readAllBytes(file);
+    if (bytes.length < CRC) {
+      throw new CorruptSnapshotException("only " + bytes.length + " bytes");
+    }
+    byte[] body = new byte[bytes.length - CRC];
+    System.arraycopy(bytes, 0, body, 0, body.length);
+    if (ByteBuffer.wrap(bytes, body.length, CRC).getInt() != crc(body)) {
+      throw new CorruptSnapshotException("CRC mismatch");
+    }
+    Snapshot snapshot = Snapshot.parseFrom(body);
+    Matcher name = NAME.matcher(file.getFileName().toString());
+    if (!name.matches()
+        || Long.parseUnsignedLong(name.group(1), 16) != snapshot.getMetadata().getTerm()
+        || Long.parseUnsignedLong(name.group(2), 16) != snapshot.getMetadata().getIndex()) {
+      throw new CorruptSnapshotException("name does not match its metadata");
+    }
+    return snapshot;
+  }
+
+  /** Snapshot files, oldest (by index, then term) first. */
+  private List<Path> snapshotFiles() throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files
+          .filter(p -> NAME.matcher(p.getFileName().toString()).matches())
+          .sorted(
+              Comparator.comparingLong(SnapshotStore::indexOf)
+                  .thenComparingLong(SnapshotStore::termOf))
+          .toList();
+    }
+  }
+
+  private static long termOf(Path file) {
+    return Long.parseUnsignedLong(file.getFileName().toString().substring(0, 16), 16);
+  }
+
+  private static long indexOf(Path file) {
+    return Long.parseUnsignedLong(file.getFileName().toString().substring(17, 33), 16);
+  }
+
+  private static int crc(byte[] bytes) {
+    CRC32C crc = new CRC32C();
+    crc.update(bytes);
+    return (int) crc.getValue();
+  }
+
+  private static final class CorruptSnapshotException extends IOException {
+    CorruptSnapshotException(String message) {
+      super(message);
+    }
+  }
+}
