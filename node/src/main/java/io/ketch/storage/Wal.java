@@ -133,6 +133,7 @@ final class Wal implements AutoCloseable {
   private final Map<Integer, File> fileByCycle;
   private final SingleChronicleQueue queue;
   private final ExcerptAppender appender;
+  private Thread appenderOwner;
 
   /** Roll cycle -> highest raft index written in it (entries and log resets; 0 if none). */
   private final TreeMap<Integer, Long> maxIndexByCycle;
@@ -252,6 +253,7 @@ final class Wal implements AutoCloseable {
     SYNCING.set(this);
     chronicleError = null;
     try {
+      claimAppender();
       appender.sync();
       afterMsync.run();
       for (int cycle : unsyncedCycles) {
@@ -371,8 +373,20 @@ final class Wal implements AutoCloseable {
     return maxIndexByCycle.keySet().stream().map(c -> fileOf(c).toPath()).toList();
   }
 
+  /**
+   * Chronicle's appender insists on one thread; the WAL's writer may hand over between threads (the
+   * member bootstraps on its main thread, then the raft thread writes), never concurrently.
+   */
+  private void claimAppender() {
+    if (appenderOwner != Thread.currentThread()) {
+      appender.singleThreadedCheckReset();
+      appenderOwner = Thread.currentThread();
+    }
+  }
+
   @Override
   public void close() {
+    claimAppender();
     appender.close();
     queue.close();
   }
@@ -384,6 +398,7 @@ final class Wal implements AutoCloseable {
     byte[] bytes = WalRecord.encode(record);
     int cycle;
     try {
+      claimAppender();
       appender.writeBytes(BytesStore.wrap(bytes));
       cycle = queue.rollCycle().toCycle(appender.lastIndexAppended());
     } catch (RuntimeException e) {

@@ -1,0 +1,140 @@
+package io.ketch.api;
+
+import io.grpc.BindableService;
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.ketch.api.http.ClientListener;
+import io.ketch.api.http.ClientListenerOptions;
+import io.ketch.api.http.HttpListener;
+import io.ketch.api.http.HttpRoutes;
+import io.ketch.api.http.StatusEndpoints;
+import io.ketch.server.EtcdServer;
+import io.ketch.server.Versions;
+import io.ketch.server.config.EndpointUrl;
+import io.ketch.server.config.ServerConfig;
+import io.ketch.server.metrics.Metrics;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The client-facing side of one member: etcd's gRPC services over the {@link EtcdServer} plus the
+ * standard gRPC health service, and the HTTP endpoints, served on every --listen-client-urls (gRPC
+ * and HTTP/1.1 on one port, as etcd does) and on every --listen-metrics-urls (HTTP only).
+ */
+public final class ClientApi implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ClientApi.class);
+
+  private final HealthStatusManager health = new HealthStatusManager();
+  private final ExecutorService callbacks;
+  private final List<BindableService> services;
+  private final List<AutoCloseable> listeners = new ArrayList<>();
+
+  private ClientApi(EtcdServer server) {
+    ServerConfig config = server.config();
+    this.callbacks =
+        Executors.newFixedThreadPool(
+            2,
+            r -> {
+              Thread t = new Thread(r, "watch-send");
+              t.setDaemon(true);
+              return t;
+            });
+    RequestChecks checks = new RequestChecks(config.maxTxnOps());
+    Contention contention = new Contention(server, callbacks);
+    this.services =
+        List.of(
+            new KvService(server, checks),
+            new WatchService(server, server.watchable(), callbacks, config.maxGrpcReceiveBytes()),
+            new LeaseService(server),
+            new ClusterService(server),
+            new MaintenanceService(server),
+            new LockService(server, contention),
+            new ElectionService(server, contention),
+            health.getHealthService());
+  }
+
+  /** Builds the API and starts serving it on the configured URLs. */
+  public static ClientApi start(EtcdServer server, Metrics metrics) throws IOException {
+    ServerConfig config = server.config();
+    ClientApi api = new ClientApi(server);
+    List<ServerServiceDefinition> definitions =
+        api.services.stream().map(BindableService::bindService).toList();
+    definitions.forEach(metrics::preRegister);
+    HttpRoutes routes =
+        new StatusEndpoints(
+                new MemberHealth(server),
+                metrics,
+                Versions.SERVER,
+                Duration.ofMillis(5000 + 2 * config.electionTimeout().toMillis()))
+            .register(HttpRoutes.builder())
+            .build();
+    try {
+      for (EndpointUrl url : config.listenClientUrls()) {
+        ClientListener listener =
+            ClientListener.start(
+                url.socketAddress(),
+                definitions,
+                List.of(metrics.grpcInterceptor(), new LeaderRequirement()),
+                routes,
+                ClientListenerOptions.forMaxRequestBytes(config.maxRequestBytes()));
+        api.listeners.add(listener);
+        log.info("serving client requests on {}:{}", url.host(), listener.port());
+      }
+      for (EndpointUrl url : config.listenMetricsUrls()) {
+        HttpListener listener =
+            HttpListener.start(url.socketAddress(), routes, Duration.ofMinutes(5));
+        api.listeners.add(listener);
+        log.info("serving /metrics and /health on {}:{}", url.host(), listener.port());
+      }
+    } catch (IOException | RuntimeException e) {
+      api.close();
+      throw e;
+    }
+    return api;
+  }
+
+  /** The port the first client listener is bound to (the real one when asked for port 0). */
+  public int clientPort() {
+    return ((ClientListener) listeners.get(0)).port();
+  }
+
+  /**
+   * Marks the calls whose client asked (metadata hasleader=true) to fail when there is no leader.
+   */
+  private static final class LeaderRequirement implements ServerInterceptor {
+    @Override
+    public <Q, R> ServerCall.Listener<Q> interceptCall(
+        ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+      if (!"true".equals(headers.get(WatchService.HAS_LEADER))) {
+        return next.startCall(call, headers);
+      }
+      Context context = Context.current().withValue(WatchService.REQUIRE_LEADER, true);
+      return Contexts.interceptCall(context, call, headers, next);
+    }
+  }
+
+  @Override
+  public void close() {
+    health.enterTerminalState();
+    for (AutoCloseable listener : listeners) {
+      try {
+        listener.close();
+      } catch (Exception e) {
+        log.warn("closing a listener failed", e);
+      }
+    }
+    callbacks.shutdownNow();
+  }
+}

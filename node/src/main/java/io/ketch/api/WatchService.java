@@ -1,0 +1,171 @@
+package io.ketch.api;
+
+import io.grpc.Context;
+import io.grpc.Metadata;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.ketch.mvcc.WatchStream;
+import io.ketch.mvcc.WatchableStore;
+import io.ketch.pb.etcdserver.ResponseHeader;
+import io.ketch.pb.etcdserver.WatchGrpc;
+import io.ketch.pb.etcdserver.WatchRequest;
+import io.ketch.pb.etcdserver.WatchResponse;
+import io.ketch.server.EtcdServer;
+import io.ketch.server.ServerError;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * etcd's Watch service: one {@link WatchStream} per client stream. Requests go straight to the
+ * stream; its responses are drained to the client only while the client keeps up (isReady), so a
+ * slow client leaves its events in the bounded stream, whose watchers then fall back to catching up
+ * from history: memory stays bounded and the apply thread never waits for a client.
+ */
+final class WatchService extends WatchGrpc.WatchImplBase {
+  /**
+   * The metadata key etcd's clients set to have the stream cancelled when the member loses its
+   * leader.
+   */
+  static final Metadata.Key<String> HAS_LEADER =
+      Metadata.Key.of("hasleader", Metadata.ASCII_STRING_MARSHALLER);
+
+  static final Context.Key<Boolean> REQUIRE_LEADER = Context.key("ketch-require-leader");
+
+  private final EtcdServer server;
+  private final WatchableStore store;
+  private final Executor drains;
+  private final int maxResponseBytes;
+
+  WatchService(EtcdServer server, WatchableStore store, Executor drains, int maxResponseBytes) {
+    this.server = server;
+    this.store = store;
+    this.drains = drains;
+    this.maxResponseBytes = maxResponseBytes;
+  }
+
+  @Override
+  public StreamObserver<WatchRequest> watch(StreamObserver<WatchResponse> responses) {
+    ServerCallStreamObserver<WatchResponse> out =
+        (ServerCallStreamObserver<WatchResponse>) responses;
+    if (Boolean.TRUE.equals(REQUIRE_LEADER.get()) && !server.hasLeader()) {
+      out.onError(EtcdStatus.of(ServerError.NO_LEADER.exception()));
+      return new Ignore();
+    }
+    ClientStream stream = new ClientStream(out, store.newWatchStream());
+    out.setOnReadyHandler(stream::scheduleDrain);
+    out.setOnCancelHandler(stream::close);
+    return stream;
+  }
+
+  private final class ClientStream implements StreamObserver<WatchRequest> {
+    private final ServerCallStreamObserver<WatchResponse> out;
+    private final WatchStream watchers;
+    private final Set<Long> fragmented = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private volatile boolean closed;
+
+    ClientStream(ServerCallStreamObserver<WatchResponse> out, WatchStream watchers) {
+      this.out = out;
+      this.watchers = watchers;
+      watchers.setReadyListener(this::scheduleDrain);
+    }
+
+    @Override
+    public void onNext(WatchRequest request) {
+      switch (request.getRequestUnionCase()) {
+        case CREATE_REQUEST -> {
+          long id = watchers.watch(request.getCreateRequest());
+          if (id != WatchStream.NO_WATCH_ID && request.getCreateRequest().getFragment()) {
+            fragmented.add(id);
+          }
+        }
+        case CANCEL_REQUEST -> {
+          long id = request.getCancelRequest().getWatchId();
+          fragmented.remove(id);
+          watchers.cancel(id);
+        }
+        case PROGRESS_REQUEST -> watchers.requestProgress();
+        case REQUESTUNION_NOT_SET -> {}
+      }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      close();
+    }
+
+    @Override
+    public void onCompleted() {
+      close();
+      out.onCompleted();
+    }
+
+    void close() {
+      closed = true;
+      watchers.close();
+    }
+
+    /** Called from the store's threads with its lock held: only schedules. */
+    void scheduleDrain() {
+      if (!closed && drainScheduled.compareAndSet(false, true)) {
+        drains.execute(this::drain);
+      }
+    }
+
+    private void drain() {
+      drainScheduled.set(false);
+      synchronized (this) {
+        while (!closed && out.isReady()) {
+          WatchResponse response = watchers.poll();
+          if (response == null) {
+            return;
+          }
+          send(response);
+        }
+      }
+    }
+
+    private void send(WatchResponse response) {
+      ResponseHeader header = server.header(response.getHeader().getRevision());
+      WatchResponse full = response.toBuilder().setHeader(header).build();
+      if (fragmented.contains(full.getWatchId()) && full.getSerializedSize() > maxResponseBytes) {
+        sendFragments(full);
+      } else {
+        out.onNext(full);
+      }
+      if (response.getCanceled()) {
+        fragmented.remove(response.getWatchId());
+      }
+    }
+
+    /** etcd's fragment option: pieces under the size limit, each marked fragment but the last. */
+    private void sendFragments(WatchResponse full) {
+      WatchResponse.Builder piece = full.toBuilder().clearEvents().setFragment(true);
+      int size = piece.build().getSerializedSize();
+      for (var event : full.getEventsList()) {
+        int eventSize = event.getSerializedSize() + 8;
+        if (piece.getEventsCount() > 0 && size + eventSize > maxResponseBytes) {
+          out.onNext(piece.build());
+          piece.clearEvents();
+          size = piece.build().getSerializedSize();
+        }
+        piece.addEvents(event);
+        size += eventSize;
+      }
+      out.onNext(piece.setFragment(false).build());
+    }
+  }
+
+  private static final class Ignore implements StreamObserver<WatchRequest> {
+    @Override
+    public void onNext(WatchRequest value) {}
+
+    @Override
+    public void onError(Throwable t) {}
+
+    @Override
+    public void onCompleted() {}
+  }
+}

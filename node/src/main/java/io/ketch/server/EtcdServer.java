@@ -1,0 +1,732 @@
+package io.ketch.server;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.ketch.lease.LeaseCheckpoint;
+import io.ketch.lease.LeaseException;
+import io.ketch.lease.Lessor;
+import io.ketch.lease.LessorConfig;
+import io.ketch.lease.TimeToLive;
+import io.ketch.mvcc.KvHash;
+import io.ketch.mvcc.KvStore;
+import io.ketch.mvcc.WatchableStore;
+import io.ketch.pb.etcdserver.AlarmRequest;
+import io.ketch.pb.etcdserver.AlarmResponse;
+import io.ketch.pb.etcdserver.AlarmType;
+import io.ketch.pb.etcdserver.CompactionRequest;
+import io.ketch.pb.etcdserver.CompactionResponse;
+import io.ketch.pb.etcdserver.DeleteRangeRequest;
+import io.ketch.pb.etcdserver.DeleteRangeResponse;
+import io.ketch.pb.etcdserver.HashKVResponse;
+import io.ketch.pb.etcdserver.HashResponse;
+import io.ketch.pb.etcdserver.LeaseGrantRequest;
+import io.ketch.pb.etcdserver.LeaseGrantResponse;
+import io.ketch.pb.etcdserver.LeaseLeasesResponse;
+import io.ketch.pb.etcdserver.LeaseRevokeRequest;
+import io.ketch.pb.etcdserver.LeaseRevokeResponse;
+import io.ketch.pb.etcdserver.LeaseStatus;
+import io.ketch.pb.etcdserver.LeaseTimeToLiveResponse;
+import io.ketch.pb.etcdserver.Member;
+import io.ketch.pb.etcdserver.MemberListResponse;
+import io.ketch.pb.etcdserver.PutRequest;
+import io.ketch.pb.etcdserver.PutResponse;
+import io.ketch.pb.etcdserver.RangeRequest;
+import io.ketch.pb.etcdserver.RangeResponse;
+import io.ketch.pb.etcdserver.ResponseHeader;
+import io.ketch.pb.etcdserver.StatusResponse;
+import io.ketch.pb.etcdserver.TxnRequest;
+import io.ketch.pb.etcdserver.TxnResponse;
+import io.ketch.raft.Config;
+import io.ketch.raft.RawNode;
+import io.ketch.raft.Ready;
+import io.ketch.raft.SoftState;
+import io.ketch.raft.StateRole;
+import io.ketch.raft.pb.ConfState;
+import io.ketch.raft.pb.Entry;
+import io.ketch.raft.pb.EntryType;
+import io.ketch.raft.pb.HardState;
+import io.ketch.raft.pb.Message;
+import io.ketch.raft.pb.Snapshot;
+import io.ketch.raft.pb.SnapshotMetadata;
+import io.ketch.server.config.ServerConfig;
+import io.ketch.server.metrics.Metrics;
+import io.ketch.server.pb.InternalRequest;
+import io.ketch.server.pb.MemberRecord;
+import io.ketch.server.pb.StateSnapshot;
+import io.ketch.storage.DiskStorage;
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A member: the raft thread and its durable log, the apply thread and the state it builds, and the
+ * requests clients make of them (etcd's EtcdServer). Every change goes through the log; a request's
+ * future completes once its entry is applied. Reads are served from the local state, after a
+ * ReadIndex round unless the client asked for a serializable read.
+ *
+ * <p>Nothing here blocks a caller: every request returns a future, completed on the apply thread
+ * (writes) or on the read executor (linearizable reads), so the gRPC layer may call in from its
+ * network threads.
+ */
+public final class EtcdServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(EtcdServer.class);
+  private static final int RAFT_QUEUE = 1 << 16;
+  private static final int APPLY_QUEUE = 1024;
+  private static final long LEASE_TICK_MILLIS = 500;
+
+  private final ServerConfig config;
+  private final MemberIdentity identity;
+  private final DiskStorage storage;
+  private final RaftLoop raft;
+  private final ApplyLoop applier;
+  private final MemberState state;
+  private final Waiters waiters = new Waiters();
+  private final AppliedIndex applied;
+  private final LinearizableReads reads;
+  private final RequestIds ids;
+  private final ScheduledExecutorService timer;
+  private final ExecutorService readExecutor;
+  private final long requestTimeoutMillis;
+  private final Metrics metrics;
+
+  private final CompletableFuture<Void> ready = new CompletableFuture<>();
+  private volatile long leader;
+  private volatile long term;
+  private volatile long commitIndex;
+  private volatile boolean stopped;
+  // Apply thread only.
+  private ConfState confState;
+  private long snapshotIndex;
+  private long appliedTerm;
+
+  private EtcdServer(
+      ServerConfig config,
+      MemberIdentity identity,
+      DiskStorage storage,
+      StateSnapshot start,
+      Metrics metrics) {
+    this.config = config;
+    this.metrics = metrics;
+    this.identity = identity;
+    this.storage = storage;
+    this.requestTimeoutMillis = 5000 + 2 * config.electionTimeout().toMillis();
+    Lessor lessor =
+        new Lessor(LessorConfig.forElectionTimeout(config.electionTimeout()), Lessor.systemClock());
+    this.state = MemberState.restore(start, lessor, this::header);
+    this.applied = new AppliedIndex(start.getAppliedIndex());
+    this.snapshotIndex = start.getAppliedIndex();
+    this.appliedTerm = start.getAppliedTerm();
+    this.confState = storage.initialState().confState();
+    this.commitIndex = storage.initialState().hardState().getCommit();
+    this.ids = new RequestIds(identity.memberId(), System.currentTimeMillis());
+    this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "member-timer"));
+    this.readExecutor = Executors.newFixedThreadPool(2, r -> daemon(r, "linearizable-read"));
+    this.applier = new ApplyLoop(APPLY_QUEUE, this::fatal);
+    int heartbeat = (int) config.heartbeatInterval().toMillis();
+    Config raftConfig =
+        Config.defaults(identity.memberId(), storage)
+            .withHeartbeatTick(1)
+            .withElectionTick((int) (config.electionTimeout().toMillis() / heartbeat))
+            .withApplied(start.getAppliedIndex());
+    this.raft =
+        new RaftLoop(new RawNode(raftConfig), storage, new RaftListener(), heartbeat, RAFT_QUEUE);
+    this.reads = new LinearizableReads(raft, applied, timer, 500);
+  }
+
+  /** Opens (or bootstraps) the data dir and starts the member's threads. */
+  public static EtcdServer start(ServerConfig config, Metrics metrics) throws IOException {
+    MemberIdentity identity = MemberIdentity.of(config);
+    if (identity.initialMembers().size() > 1) {
+      throw new IllegalArgumentException(
+          "--initial-cluster names "
+              + identity.initialMembers().size()
+              + " members; this Ketch runs single-member clusters only (the peer transport is not built yet)");
+    }
+    CompletableFuture<EtcdServer> started = new CompletableFuture<>();
+    DiskStorage storage =
+        DiskStorage.open(
+            config.dataDir(),
+            DiskStorage.Options.defaults(failure -> started.thenAccept(s -> s.fatal(failure))));
+    StateSnapshot start;
+    if (isFresh(storage)) {
+      start = identity.bootstrapState(config);
+      Snapshot bootstrap =
+          Snapshot.newBuilder()
+              .setData(start.toByteString())
+              .setMetadata(
+                  SnapshotMetadata.newBuilder()
+                      .setIndex(start.getAppliedIndex())
+                      .setTerm(start.getAppliedTerm())
+                      .setConfState(identity.bootstrapConfState()))
+              .build();
+      storage.saveSnapshot(bootstrap);
+      storage.save(
+          HardState.newBuilder().setTerm(1).setCommit(start.getAppliedIndex()).build(),
+          List.of(),
+          true);
+      log.info(
+          "bootstrapped member {} of new cluster {}",
+          Long.toHexString(identity.memberId()),
+          Long.toHexString(identity.clusterId()));
+    } else {
+      start = StateSnapshot.parseFrom(storage.snapshot().getData());
+      log.info(
+          "restarting member {} from snapshot at index {}",
+          Long.toHexString(identity.memberId()),
+          start.getAppliedIndex());
+    }
+    EtcdServer server = new EtcdServer(config, identity, storage, start, metrics);
+    started.complete(server);
+    metrics.setServerId(identity.memberId());
+    metrics.setQuotaBackendBytes(config.quotaBackendBytes());
+    metrics.setClusterVersion(Versions.CLUSTER);
+    server.state.watchable().start();
+    server.applier.start();
+    if (identity.initialMembers().size() == 1 && server.confState.getVotersCount() == 1) {
+      // The only voter need not wait an election timeout to find out nobody else will lead.
+      server.raft.submit((node, log) -> node.campaign(), 0);
+    }
+    server.raft.start();
+    server.timer.scheduleWithFixedDelay(
+        server::leaseDuties, LEASE_TICK_MILLIS, LEASE_TICK_MILLIS, TimeUnit.MILLISECONDS);
+    if (config.autoCompaction().enabled()) {
+      Compactor compactor = new Compactor(config.autoCompaction());
+      long every = compactor.interval().toMillis();
+      server.timer.scheduleWithFixedDelay(
+          () -> server.autoCompact(compactor), every, every, TimeUnit.MILLISECONDS);
+    }
+    return server;
+  }
+
+  private static boolean isFresh(DiskStorage storage) {
+    return storage.lastIndex() == 0
+        && storage.snapshot().getMetadata().getIndex() == 0
+        && storage.initialState().hardState().equals(HardState.getDefaultInstance());
+  }
+
+  /**
+   * Completes once the member knows a leader and has applied what was committed when it started:
+   * from then on it answers with its current state (etcd serves clients only after its
+   * ReadyNotify).
+   */
+  public CompletableFuture<Void> ready() {
+    return ready;
+  }
+
+  // ---- KV ----
+
+  public CompletableFuture<RangeResponse> range(RangeRequest request) {
+    metrics.range();
+    return read(request.getSerializable(), () -> state.kv().range(request));
+  }
+
+  public CompletableFuture<PutResponse> put(PutRequest request) {
+    metrics.put();
+    return propose(InternalRequest.newBuilder().setPut(request));
+  }
+
+  public CompletableFuture<DeleteRangeResponse> deleteRange(DeleteRangeRequest request) {
+    metrics.delete();
+    return propose(InternalRequest.newBuilder().setDeleteRange(request));
+  }
+
+  /** A txn that writes goes through the log; a read-only one is served like a range. */
+  public CompletableFuture<TxnResponse> txn(TxnRequest request) {
+    metrics.txn();
+    if (KvApplier.isReadOnly(request)) {
+      boolean serializable = isSerializable(request);
+      return read(serializable, () -> state.kv().readOnlyTxn(request));
+    }
+    return propose(InternalRequest.newBuilder().setTxn(request));
+  }
+
+  public CompletableFuture<CompactionResponse> compact(CompactionRequest request) {
+    return propose(InternalRequest.newBuilder().setCompaction(request));
+  }
+
+  // ---- Lease ----
+
+  public CompletableFuture<LeaseGrantResponse> leaseGrant(LeaseGrantRequest request) {
+    LeaseGrantRequest withId =
+        request.getID() != 0
+            ? request
+            : request.toBuilder().setID(ids.next() & Long.MAX_VALUE).build();
+    return propose(InternalRequest.newBuilder().setLeaseGrant(withId));
+  }
+
+  public CompletableFuture<LeaseRevokeResponse> leaseRevoke(LeaseRevokeRequest request) {
+    return propose(InternalRequest.newBuilder().setLeaseRevoke(request));
+  }
+
+  /**
+   * Renews a lease on this member, which must lead (single member: it does).
+   *
+   * @return the new TTL in seconds, or 0 if there is no such lease (etcd answers TTL=0, not an
+   *     error)
+   */
+  public long leaseRenew(long id) {
+    try {
+      return state.lessor().renew(id);
+    } catch (LeaseException e) {
+      if (e.kind() == LeaseException.Kind.NOT_FOUND) {
+        return 0;
+      }
+      throw e;
+    }
+  }
+
+  public LeaseTimeToLiveResponse leaseTimeToLive(long id, boolean keys) {
+    TimeToLive ttl = state.lessor().timeToLive(id, keys);
+    return LeaseTimeToLiveResponse.newBuilder()
+        .setHeader(currentHeader())
+        .setID(id)
+        .setTTL(ttl.remainingTtlSeconds())
+        .setGrantedTTL(ttl.grantedTtlSeconds())
+        .addAllKeys(ttl.keys())
+        .build();
+  }
+
+  public LeaseLeasesResponse leases() {
+    LeaseLeasesResponse.Builder response =
+        LeaseLeasesResponse.newBuilder().setHeader(currentHeader());
+    for (long id : state.lessor().leases()) {
+      response.addLeases(LeaseStatus.newBuilder().setID(id));
+    }
+    return response.build();
+  }
+
+  // ---- Cluster and Maintenance ----
+
+  public MemberListResponse memberList() {
+    MemberListResponse.Builder response =
+        MemberListResponse.newBuilder().setHeader(currentHeader());
+    for (MemberRecord m : state.cluster().getMembersList()) {
+      response.addMembers(toMember(m));
+    }
+    return response.build();
+  }
+
+  public Member self() {
+    return state.cluster().getMembersList().stream()
+        .filter(m -> m.getId() == identity.memberId())
+        .findFirst()
+        .map(EtcdServer::toMember)
+        .orElseThrow();
+  }
+
+  public StatusResponse status() {
+    KvStore store = state.store();
+    StatusResponse.Builder response =
+        StatusResponse.newBuilder()
+            .setHeader(currentHeader())
+            .setVersion(Versions.SERVER)
+            .setDbSize(store.totalBytes())
+            .setDbSizeInUse(store.inUseBytes())
+            .setLeader(leader)
+            .setRaftIndex(commitIndex)
+            .setRaftTerm(term)
+            .setRaftAppliedIndex(applied.get())
+            .setDbSizeQuota(config.quotaBackendBytes())
+            .setStorageVersion(Versions.STORAGE)
+            .setIsLearner(false);
+    if (leader == 0) {
+      response.addErrors(ServerError.NO_LEADER.message());
+    }
+    state
+        .alarms()
+        .forEach(a -> response.addErrors("memberID:" + a.getMemberID() + " alarm:" + a.getAlarm()));
+    return response.build();
+  }
+
+  public CompletableFuture<AlarmResponse> alarm(AlarmRequest request) {
+    if (request.getAction() == AlarmRequest.AlarmAction.GET) {
+      return read(
+          true,
+          () ->
+              (AlarmResponse) state.apply(InternalRequest.newBuilder().setAlarm(request).build()));
+    }
+    return propose(InternalRequest.newBuilder().setAlarm(request));
+  }
+
+  public HashResponse hash() {
+    return HashResponse.newBuilder()
+        .setHeader(currentHeader())
+        .setHash(state.store().hash())
+        .build();
+  }
+
+  public HashKVResponse hashKv(long revision) {
+    KvHash hash = state.store().hashKv(revision);
+    return HashKVResponse.newBuilder()
+        .setHeader(currentHeader())
+        .setHash(hash.hash())
+        .setCompactRevision(hash.compactRevision())
+        .setHashRevision(hash.hashRevision())
+        .build();
+  }
+
+  /**
+   * Writes the member's whole state as of the applied index: the same bytes a Raft snapshot
+   * carries, which {@code ketchctl snapshot restore} turns back into a data dir.
+   */
+  public CompletableFuture<ByteString> snapshotData() {
+    CompletableFuture<ByteString> data = new CompletableFuture<>();
+    try {
+      applier.submit(
+          () -> data.complete(state.snapshot(applied.get(), appliedTerm).toByteString()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      data.completeExceptionally(ServerError.STOPPED.exception());
+    }
+    return data;
+  }
+
+  /** The store's watchable side; the Watch API opens its streams on it. */
+  public WatchableStore watchable() {
+    return state.watchable();
+  }
+
+  public long memberId() {
+    return identity.memberId();
+  }
+
+  public long clusterId() {
+    return identity.clusterId();
+  }
+
+  public boolean hasLeader() {
+    return leader != 0;
+  }
+
+  public List<AlarmType> activeAlarms() {
+    return state.alarms().stream().map(a -> a.getAlarm()).distinct().toList();
+  }
+
+  public ServerConfig config() {
+    return config;
+  }
+
+  /** A header for a response about the current state. */
+  public ResponseHeader currentHeader() {
+    return header(state.store().currentRevision());
+  }
+
+  public ResponseHeader header(long revision) {
+    return ResponseHeader.newBuilder()
+        .setClusterId(identity.clusterId())
+        .setMemberId(identity.memberId())
+        .setRevision(revision)
+        .setRaftTerm(term)
+        .build();
+  }
+
+  // ---- the paths through the member ----
+
+  private static boolean isSerializable(TxnRequest request) {
+    for (var branch : List.of(request.getSuccessList(), request.getFailureList())) {
+      for (var op : branch) {
+        if ((op.hasRequestRange() && !op.getRequestRange().getSerializable())
+            || (op.hasRequestTxn() && !isSerializable(op.getRequestTxn()))) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /**
+   * A serializable read runs at once on the caller's thread; a linearizable one after a ReadIndex
+   * round.
+   */
+  private <T> CompletableFuture<T> read(boolean serializable, java.util.function.Supplier<T> read) {
+    if (stopped) {
+      return CompletableFuture.failedFuture(ServerError.STOPPED.exception());
+    }
+    if (serializable) {
+      try {
+        return CompletableFuture.completedFuture(read.get());
+      } catch (RuntimeException e) {
+        return CompletableFuture.failedFuture(e);
+      }
+    }
+    return withTimeout(reads.barrier()).thenApplyAsync(v -> read.get(), readExecutor);
+  }
+
+  @SuppressWarnings("unchecked")
+  private <T> CompletableFuture<T> propose(InternalRequest.Builder request) {
+    if (stopped) {
+      return CompletableFuture.failedFuture(ServerError.STOPPED.exception());
+    }
+    long id = ids.next();
+    ByteString data = request.setId(id).build().toByteString();
+    if (data.size() > config.maxRequestBytes()) {
+      return CompletableFuture.failedFuture(ServerError.REQUEST_TOO_LARGE.exception());
+    }
+    if (needsSpace(request) && !quotaAllows(data.size())) {
+      return CompletableFuture.failedFuture(ServerError.NO_SPACE.exception());
+    }
+    CompletableFuture<Object> waiter = waiters.register(id);
+    boolean queued =
+        raft.submit(
+            (node, storage) -> {
+              try {
+                node.propose(data);
+              } catch (io.ketch.raft.ProposalDroppedException e) {
+                waiters.fail(
+                    id,
+                    (leader == 0 ? ServerError.NO_LEADER : ServerError.LEADER_CHANGED).exception());
+              }
+            },
+            0);
+    if (!queued) {
+      waiters.fail(id, ServerError.TOO_MANY_REQUESTS.exception());
+    }
+    metrics.setProposalsPending(waiters.size());
+    return withTimeout(waiter)
+        .thenApply(
+            result -> {
+              if (result instanceof RuntimeException e) {
+                throw e;
+              }
+              return (T) result;
+            })
+        .whenComplete(
+            (result, failure) -> {
+              if (failure != null) {
+                metrics.proposalFailed();
+              }
+            });
+  }
+
+  /**
+   * etcd's backend quota: a write that would take the store past --quota-backend-bytes raises the
+   * NOSPACE alarm (through the log, so every member agrees) and is refused, as is every later write
+   * until an operator frees space and disarms the alarm. Reads and deletes go on.
+   */
+  private boolean quotaAllows(long cost) {
+    if (state.noSpace()) {
+      return false;
+    }
+    if (state.store().totalBytes() + cost <= config.quotaBackendBytes()) {
+      return true;
+    }
+    propose(
+        InternalRequest.newBuilder()
+            .setAlarm(
+                AlarmRequest.newBuilder()
+                    .setAction(AlarmRequest.AlarmAction.ACTIVATE)
+                    .setMemberID(identity.memberId())
+                    .setAlarm(AlarmType.NOSPACE)));
+    return false;
+  }
+
+  private static boolean needsSpace(InternalRequest.Builder request) {
+    return switch (request.getRequestCase()) {
+      case PUT, TXN, LEASE_GRANT -> true;
+      default -> false;
+    };
+  }
+
+  private <T> CompletableFuture<T> withTimeout(CompletableFuture<T> future) {
+    return future
+        .orTimeout(requestTimeoutMillis, TimeUnit.MILLISECONDS)
+        .exceptionallyCompose(
+            failure ->
+                CompletableFuture.failedFuture(
+                    failure instanceof TimeoutException
+                        ? (leader == 0 ? ServerError.NO_LEADER : ServerError.TIMEOUT).exception()
+                        : failure));
+  }
+
+  /** The leader expires leases and checkpoints their remaining TTLs, both through the log. */
+  private void leaseDuties() {
+    if (leader != identity.memberId() || stopped) {
+      return;
+    }
+    Lessor lessor = state.lessor();
+    for (long id : lessor.expired(64)) {
+      propose(
+          InternalRequest.newBuilder().setLeaseRevoke(LeaseRevokeRequest.newBuilder().setID(id)));
+    }
+    List<LeaseCheckpoint> due = lessor.checkpointsDue(64);
+    if (!due.isEmpty()) {
+      propose(MemberState.checkpoints(due).toBuilder());
+    }
+  }
+
+  private void autoCompact(Compactor compactor) {
+    if (leader != identity.memberId() || stopped) {
+      return;
+    }
+    KvStore store = state.store();
+    compactor.tick(
+        System.currentTimeMillis(),
+        store.currentRevision(),
+        store::compactRevision,
+        revision -> {
+          log.info("auto-compacting to revision {}", revision);
+          compact(CompactionRequest.newBuilder().setRevision(revision).build());
+        });
+  }
+
+  // ---- the apply thread ----
+
+  private void applyCommitted(Ready ready) {
+    if (ready.snapshot() != null && ready.snapshot().getMetadata().getIndex() > applied.get()) {
+      throw new IllegalStateException(
+          "installing a snapshot from the leader comes with the cluster; single member got one");
+    }
+    long last = applied.get();
+    for (Entry entry : ready.committedEntries()) {
+      if (entry.getIndex() <= last) {
+        continue;
+      }
+      if (entry.getType() == EntryType.ENTRY_NORMAL) {
+        applyNormal(entry);
+      } else {
+        applyConfChange(entry);
+      }
+      last = entry.getIndex();
+      appliedTerm = entry.getTerm();
+    }
+    applied.advance(last);
+    KvStore store = state.store();
+    metrics.setProposalsApplied(last);
+    metrics.setDbTotalSizeBytes(store.totalBytes());
+    metrics.setDbTotalSizeInUseBytes(store.inUseBytes());
+    metrics.setKeysTotal(store.keyCount());
+    if (last - snapshotIndex >= config.snapshotCount()) {
+      takeSnapshot(last);
+    }
+  }
+
+  private void applyNormal(Entry entry) {
+    if (entry.getData().isEmpty()) {
+      return; // a new leader's empty entry
+    }
+    InternalRequest request;
+    try {
+      request = InternalRequest.parseFrom(entry.getData());
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("unreadable entry at index " + entry.getIndex(), e);
+    }
+    Object result;
+    try {
+      result = state.apply(request);
+    } catch (RuntimeException e) {
+      result = e;
+    }
+    waiters.complete(request.getId(), result);
+  }
+
+  private void applyConfChange(Entry entry) {
+    throw new IllegalStateException(
+        "membership changes come with the cluster; entry " + entry.getIndex() + " is one");
+  }
+
+  private void takeSnapshot(long index) {
+    ByteString data = state.snapshot(index, appliedTerm).toByteString();
+    ConfState cs = confState;
+    snapshotIndex = index;
+    raft.submit((node, storage) -> storage.createSnapshot(index, cs, data), requestTimeoutMillis);
+  }
+
+  private final class RaftListener implements RaftLoop.Listener {
+    @Override
+    public void onSoftState(SoftState soft, long currentTerm) {
+      long previous = leader;
+      leader = soft.leader();
+      term = currentTerm;
+      metrics.setHasLeader(leader != 0);
+      metrics.setIsLeader(soft.role() == StateRole.LEADER);
+      if (leader != 0 && leader != previous) {
+        metrics.leaderChanged();
+      }
+      if (leader != 0 && !ready.isDone()) {
+        applied.reach(commitIndex).thenRun(() -> ready.complete(null));
+      }
+      if (soft.role() == StateRole.LEADER) {
+        state.lessor().promote(config.electionTimeout().toMillis());
+      } else if (previous == identity.memberId()) {
+        state.lessor().demote();
+      }
+      log.info(
+          "member {}: leader is now {}",
+          Long.toHexString(identity.memberId()),
+          Long.toHexString(leader));
+    }
+
+    @Override
+    public void onHardState(HardState hardState) {
+      term = hardState.getTerm();
+      commitIndex = hardState.getCommit();
+      metrics.setProposalsCommitted(commitIndex);
+    }
+
+    @Override
+    public void onSync(long nanos) {
+      metrics.observeWalFsync(nanos);
+    }
+
+    @Override
+    public void onReadStates(List<io.ketch.raft.ReadState> states) {
+      reads.onReadStates(states);
+    }
+
+    @Override
+    public void onCommitted(Ready ready) throws InterruptedException {
+      applier.submit(() -> applyCommitted(ready));
+    }
+
+    @Override
+    public void send(List<Message> messages) {
+      // A single member has no peers; the cluster's transport plugs in here.
+    }
+
+    @Override
+    public void onFatal(Throwable cause) {
+      fatal(cause);
+    }
+  }
+
+  private void fatal(Throwable cause) {
+    log.error("member stopping after a fatal error", cause);
+    stopped = true;
+    waiters.failAll(ServerError.STOPPED.exception());
+  }
+
+  private static Member toMember(MemberRecord m) {
+    return Member.newBuilder()
+        .setID(m.getId())
+        .setName(m.getName())
+        .addAllPeerURLs(m.getPeerUrlsList())
+        .addAllClientURLs(m.getClientUrlsList())
+        .setIsLearner(m.getIsLearner())
+        .build();
+  }
+
+  private static Thread daemon(Runnable r, String name) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    return t;
+  }
+
+  @Override
+  public void close() throws Exception {
+    stopped = true;
+    timer.shutdownNow();
+    raft.close();
+    applier.close();
+    state.watchable().close();
+    readExecutor.shutdownNow();
+    storage.close();
+    waiters.failAll(ServerError.STOPPED.exception());
+  }
+}

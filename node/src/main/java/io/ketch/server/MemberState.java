@@ -1,0 +1,271 @@
+package io.ketch.server;
+
+import com.google.protobuf.ByteString;
+import io.ketch.lease.LeaseCheckpoint;
+import io.ketch.lease.Lessor;
+import io.ketch.mvcc.KvStore;
+import io.ketch.mvcc.WatchableStore;
+import io.ketch.pb.etcdserver.AlarmMember;
+import io.ketch.pb.etcdserver.AlarmRequest;
+import io.ketch.pb.etcdserver.AlarmResponse;
+import io.ketch.pb.etcdserver.AlarmType;
+import io.ketch.pb.etcdserver.CompactionResponse;
+import io.ketch.pb.etcdserver.LeaseCheckpointResponse;
+import io.ketch.pb.etcdserver.LeaseGrantResponse;
+import io.ketch.pb.etcdserver.LeaseRevokeResponse;
+import io.ketch.pb.etcdserver.ResponseHeader;
+import io.ketch.server.pb.ClusterState;
+import io.ketch.server.pb.InternalRequest;
+import io.ketch.server.pb.MemberAttributes;
+import io.ketch.server.pb.MemberRecord;
+import io.ketch.server.pb.StateSnapshot;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.function.LongFunction;
+
+/**
+ * Everything the log builds: the key-value store, the leases, the membership and the alarms.
+ * Changed only by the apply thread, through {@link #apply}, in log order, so every member holds the
+ * same state at the same applied index; read by anyone.
+ */
+final class MemberState {
+  /** Bumped when the snapshot layout changes; an unknown version is refused rather than misread. */
+  static final int SNAPSHOT_FORMAT = 1;
+
+  private final KvStore store;
+  private final WatchableStore watchable;
+  private final Lessor lessor;
+  private final KvApplier kv;
+  private final LongFunction<ResponseHeader> headers;
+  private final Set<AlarmMember> alarms = new CopyOnWriteArraySet<>();
+  private volatile ClusterState cluster;
+
+  MemberState(
+      KvStore store,
+      Lessor lessor,
+      ClusterState cluster,
+      List<AlarmMember> alarms,
+      LongFunction<ResponseHeader> headers) {
+    this.store = store;
+    this.watchable = new WatchableStore(store);
+    this.lessor = lessor;
+    this.cluster = cluster;
+    this.headers = headers;
+    this.alarms.addAll(alarms);
+    this.kv = new KvApplier(store, lessor, headers);
+  }
+
+  /** Rebuilds the state a snapshot holds (an empty section means a fresh component). */
+  static MemberState restore(
+      StateSnapshot snapshot, Lessor lessor, LongFunction<ResponseHeader> headers) {
+    try {
+      KvStore store =
+          snapshot.getMvcc().isEmpty()
+              ? new KvStore()
+              : KvStore.restore(snapshot.getMvcc().newInput());
+      if (!snapshot.getLessor().isEmpty()) {
+        lessor.restoreSnapshot(new DataInputStream(snapshot.getLessor().newInput()));
+      }
+      return new MemberState(
+          store, lessor, snapshot.getCluster(), snapshot.getAlarmsList(), headers);
+    } catch (IOException e) {
+      throw new UncheckedIOException("unreadable state snapshot", e);
+    }
+  }
+
+  /**
+   * The state as of {@code appliedIndex}; called on the apply thread, so nothing moves meanwhile.
+   */
+  StateSnapshot snapshot(long appliedIndex, long appliedTerm) {
+    try {
+      ByteString.Output mvcc = ByteString.newOutput();
+      store.writeSnapshot(mvcc);
+      ByteArrayOutputStream leases = new ByteArrayOutputStream();
+      lessor.writeSnapshot(new DataOutputStream(leases));
+      return StateSnapshot.newBuilder()
+          .setFormatVersion(SNAPSHOT_FORMAT)
+          .setAppliedIndex(appliedIndex)
+          .setAppliedTerm(appliedTerm)
+          .setCluster(cluster)
+          .addAllAlarms(alarms)
+          .setMvcc(mvcc.toByteString())
+          .setLessor(ByteString.copyFrom(leases.toByteArray()))
+          .build();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  KvStore store() {
+    return store;
+  }
+
+  WatchableStore watchable() {
+    return watchable;
+  }
+
+  Lessor lessor() {
+    return lessor;
+  }
+
+  KvApplier kv() {
+    return kv;
+  }
+
+  ClusterState cluster() {
+    return cluster;
+  }
+
+  List<AlarmMember> alarms() {
+    return List.copyOf(alarms);
+  }
+
+  boolean noSpace() {
+    return alarms.stream().anyMatch(a -> a.getAlarm() == AlarmType.NOSPACE);
+  }
+
+  /**
+   * Applies one request from the log.
+   *
+   * @return the response for the proposer's waiter
+   * @throws RuntimeException the request's error for the proposer (the state is unchanged then)
+   */
+  Object apply(InternalRequest request) {
+    return switch (request.getRequestCase()) {
+      case PUT -> {
+        requireSpace();
+        yield kv.put(request.getPut());
+      }
+      case DELETE_RANGE -> kv.deleteRange(request.getDeleteRange());
+      case TXN -> {
+        if (!KvApplier.isReadOnly(request.getTxn()) && hasPut(request.getTxn())) {
+          requireSpace();
+        }
+        yield kv.txn(request.getTxn());
+      }
+      case COMPACTION -> {
+        store.compact(request.getCompaction().getRevision());
+        yield CompactionResponse.newBuilder()
+            .setHeader(headers.apply(store.currentRevision()))
+            .build();
+      }
+      case LEASE_GRANT -> {
+        requireSpace();
+        long id = request.getLeaseGrant().getID();
+        long ttl = lessor.grant(id, request.getLeaseGrant().getTTL());
+        yield LeaseGrantResponse.newBuilder()
+            .setHeader(headers.apply(store.currentRevision()))
+            .setID(id)
+            .setTTL(ttl)
+            .build();
+      }
+      case LEASE_REVOKE -> {
+        List<ByteString> keys = lessor.revoke(request.getLeaseRevoke().getID());
+        long revision = keys.isEmpty() ? store.currentRevision() : kv.deleteKeys(keys);
+        yield LeaseRevokeResponse.newBuilder().setHeader(headers.apply(revision)).build();
+      }
+      case LEASE_CHECKPOINT -> {
+        for (var checkpoint : request.getLeaseCheckpoint().getCheckpointsList()) {
+          if (lessor.contains(checkpoint.getID())) {
+            lessor.checkpoint(checkpoint.getID(), checkpoint.getRemainingTTL());
+          }
+        }
+        yield LeaseCheckpointResponse.newBuilder()
+            .setHeader(headers.apply(store.currentRevision()))
+            .build();
+      }
+      case ALARM -> alarm(request.getAlarm());
+      case MEMBER_ATTRIBUTES -> {
+        publish(request.getMemberAttributes());
+        yield Boolean.TRUE;
+      }
+      default ->
+          throw new IllegalArgumentException(
+              "request kind not supported yet: " + request.getRequestCase());
+    };
+  }
+
+  /** Checkpoints are proposed by the leader; shaped here so the proposal is one request. */
+  static InternalRequest checkpoints(List<LeaseCheckpoint> due) {
+    var request = io.ketch.pb.etcdserver.LeaseCheckpointRequest.newBuilder();
+    for (LeaseCheckpoint c : due) {
+      request.addCheckpoints(
+          io.ketch.pb.etcdserver.LeaseCheckpoint.newBuilder()
+              .setID(c.id())
+              .setRemainingTTL(c.remainingTtlSeconds()));
+    }
+    return InternalRequest.newBuilder().setLeaseCheckpoint(request).build();
+  }
+
+  private void requireSpace() {
+    if (noSpace()) {
+      throw ServerError.NO_SPACE.exception();
+    }
+  }
+
+  private static boolean hasPut(io.ketch.pb.etcdserver.TxnRequest txn) {
+    for (var branch : List.of(txn.getSuccessList(), txn.getFailureList())) {
+      for (var op : branch) {
+        if (op.hasRequestPut() || (op.hasRequestTxn() && hasPut(op.getRequestTxn()))) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private AlarmResponse alarm(AlarmRequest request) {
+    AlarmMember alarm =
+        AlarmMember.newBuilder()
+            .setMemberID(request.getMemberID())
+            .setAlarm(request.getAlarm())
+            .build();
+    AlarmResponse.Builder response =
+        AlarmResponse.newBuilder().setHeader(headers.apply(store.currentRevision()));
+    switch (request.getAction()) {
+      case GET -> response.addAllAlarms(matching(request));
+      case ACTIVATE -> {
+        if (request.getAlarm() != AlarmType.NONE && alarms.add(alarm)) {
+          response.addAlarms(alarm);
+        }
+      }
+      case DEACTIVATE -> {
+        List<AlarmMember> removed = matching(request);
+        alarms.removeAll(removed);
+        response.addAllAlarms(removed);
+      }
+      case UNRECOGNIZED -> throw new IllegalArgumentException("unknown alarm action");
+    }
+    return response.build();
+  }
+
+  /** etcd: member 0 matches every member, alarm NONE every alarm. */
+  private List<AlarmMember> matching(AlarmRequest request) {
+    return alarms.stream()
+        .filter(a -> request.getMemberID() == 0 || a.getMemberID() == request.getMemberID())
+        .filter(a -> request.getAlarm() == AlarmType.NONE || a.getAlarm() == request.getAlarm())
+        .toList();
+  }
+
+  private void publish(MemberAttributes attributes) {
+    ClusterState.Builder next = cluster.toBuilder();
+    for (int i = 0; i < next.getMembersCount(); i++) {
+      MemberRecord member = next.getMembers(i);
+      if (member.getId() == attributes.getMemberId()) {
+        next.setMembers(
+            i,
+            member.toBuilder()
+                .setName(attributes.getName())
+                .clearClientUrls()
+                .addAllClientUrls(attributes.getClientUrlsList()));
+      }
+    }
+    cluster = next.build();
+  }
+}

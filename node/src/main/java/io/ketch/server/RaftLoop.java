@@ -1,0 +1,175 @@
+package io.ketch.server;
+
+import io.ketch.raft.RawNode;
+import io.ketch.raft.ReadState;
+import io.ketch.raft.Ready;
+import io.ketch.raft.SoftState;
+import io.ketch.raft.StateRole;
+import io.ketch.raft.pb.HardState;
+import io.ketch.raft.pb.Message;
+import io.ketch.storage.DiskStorage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one thread that owns the {@link RawNode} and the durable log. Everything that touches raft
+ * arrives here as a {@link Task} on a bounded queue (back-pressure for proposers) and is handled in
+ * batches: all events waiting are stepped in, then one Ready is persisted with one sync (group
+ * commit) and handed to the apply thread. The Ready contract (raft's package doc) is followed
+ * literally:
+ *
+ * <ol>
+ *   <li>a leader sends its messages before its own write (thesis 10.2.1); a follower only after it;
+ *   <li>the snapshot, then the entries and HardState are saved, synced once when raft asks for it;
+ *   <li>committed entries go to the apply thread only after that save, so nothing is applied (and
+ *       no client is answered) before it is durable here (etcd#14370);
+ *   <li>advance.
+ * </ol>
+ */
+final class RaftLoop implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(RaftLoop.class);
+  private static final int MAX_EVENTS_PER_BATCH = 4096;
+
+  /** Something for the raft thread to do, run with the node and the log it owns. */
+  @FunctionalInterface
+  interface Task {
+    void run(RawNode node, DiskStorage storage);
+  }
+
+  /** What the loop hands on; implemented by the member. */
+  interface Listener {
+    void onSoftState(SoftState state, long term);
+
+    void onHardState(HardState state);
+
+    /** The nanoseconds one sync of the log took. */
+    void onSync(long nanos);
+
+    void onReadStates(List<ReadState> states);
+
+    /** Called after the Ready is durable; must not block for long (the apply queue is bounded). */
+    void onCommitted(Ready ready) throws InterruptedException;
+
+    void send(List<Message> messages);
+
+    /** The loop cannot go on (a disk failure); the member must stop. */
+    void onFatal(Throwable cause);
+  }
+
+  private final RawNode node;
+  private final DiskStorage storage;
+  private final Listener listener;
+  private final long tickNanos;
+  private final BlockingQueue<Task> tasks;
+  private final Thread thread;
+  private volatile boolean running = true;
+  private StateRole role = StateRole.FOLLOWER;
+
+  RaftLoop(
+      RawNode node, DiskStorage storage, Listener listener, long tickMillis, int queueCapacity) {
+    this.node = node;
+    this.storage = storage;
+    this.listener = listener;
+    this.tickNanos = TimeUnit.MILLISECONDS.toNanos(tickMillis);
+    this.tasks = new ArrayBlockingQueue<>(queueCapacity);
+    this.thread = new Thread(this::run, "raft");
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  /**
+   * Queues a task, waiting at most {@code timeoutMillis} for room (back-pressure).
+   *
+   * @return false if the queue stayed full or the loop has stopped
+   */
+  boolean submit(Task task, long timeoutMillis) {
+    if (!running) {
+      return false;
+    }
+    try {
+      return tasks.offer(task, timeoutMillis, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private void run() {
+    List<Task> batch = new ArrayList<>();
+    long nextTick = System.nanoTime() + tickNanos;
+    try {
+      while (running) {
+        long wait = nextTick - System.nanoTime();
+        Task first = wait > 0 ? tasks.poll(wait, TimeUnit.NANOSECONDS) : tasks.poll();
+        if (first != null) {
+          batch.add(first);
+          tasks.drainTo(batch, MAX_EVENTS_PER_BATCH);
+          for (Task task : batch) {
+            task.run(node, storage);
+          }
+          batch.clear();
+        }
+        long now = System.nanoTime();
+        if (now - nextTick >= 0) {
+          node.tick();
+          nextTick = now + tickNanos;
+        }
+        if (node.hasReady()) {
+          handleReady(node.ready());
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Throwable t) {
+      log.error("raft loop stopped", t);
+      running = false;
+      listener.onFatal(t);
+    }
+  }
+
+  private void handleReady(Ready rd) throws InterruptedException {
+    if (rd.softState() != null) {
+      role = rd.softState().role();
+      listener.onSoftState(rd.softState(), node.status().term());
+    }
+    boolean leader = role == StateRole.LEADER;
+    if (leader && !rd.messages().isEmpty()) {
+      listener.send(rd.messages());
+    }
+    if (rd.snapshot() != null) {
+      storage.saveSnapshot(rd.snapshot());
+    }
+    long start = System.nanoTime();
+    storage.save(rd.hardState(), rd.entries(), rd.mustSync());
+    if (rd.mustSync()) {
+      listener.onSync(System.nanoTime() - start);
+    }
+    if (rd.hardState() != null) {
+      listener.onHardState(rd.hardState());
+    }
+    if (!leader && !rd.messages().isEmpty()) {
+      listener.send(rd.messages());
+    }
+    if (!rd.readStates().isEmpty()) {
+      listener.onReadStates(rd.readStates());
+    }
+    if (rd.snapshot() != null || !rd.committedEntries().isEmpty()) {
+      listener.onCommitted(rd);
+    }
+    node.advance(rd);
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    running = false;
+    thread.interrupt();
+    thread.join();
+  }
+}
