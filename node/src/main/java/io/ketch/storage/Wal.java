@@ -32,7 +32,6 @@ import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.RollCycles;
-import net.openhft.chronicle.queue.impl.StoreFileListener;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueStore;
@@ -130,7 +129,7 @@ final class Wal implements AutoCloseable {
   private final Options options;
   private final FailureListener listener;
   private final Recovery recovery;
-  private final Map<Integer, File> fileByCycle;
+  private final Map<Integer, File> fileByCycle = new HashMap<>();
   private final SingleChronicleQueue queue;
   private final ExcerptAppender appender;
 
@@ -156,14 +155,12 @@ final class Wal implements AutoCloseable {
       Options options,
       FailureListener listener,
       Recovery recovery,
-      Map<Integer, File> fileByCycle,
       SingleChronicleQueue queue,
       Scan scan) {
     this.dir = dir;
     this.options = options;
     this.listener = listener;
     this.recovery = recovery;
-    this.fileByCycle = fileByCycle;
     this.queue = queue;
     this.appender = queue.createAppender();
     this.maxIndexByCycle = scan.maxIndexByCycle;
@@ -179,8 +176,7 @@ final class Wal implements AutoCloseable {
   static Wal open(Path dir, Options options, FailureListener listener) throws IOException {
     finishInterruptedRepair(dir);
     Files.createDirectories(dir);
-    Map<Integer, File> fileByCycle = new HashMap<>();
-    SingleChronicleQueue queue = build(dir, options, fileByCycle);
+    SingleChronicleQueue queue = build(dir, options);
     Scan scan = Scan.of(queue);
     boolean repaired = false;
     if (scan.damage != null) {
@@ -188,8 +184,7 @@ final class Wal implements AutoCloseable {
       queue.close();
       repair(dir, options, scan.validRecords);
       repaired = true;
-      fileByCycle.clear();
-      queue = build(dir, options, fileByCycle);
+      queue = build(dir, options);
       Scan again = Scan.of(queue);
       if (again.damage != null || again.validRecords != scan.validRecords) {
         queue.close();
@@ -201,7 +196,6 @@ final class Wal implements AutoCloseable {
         options,
         listener,
         new Recovery(scan.validRecords, scan.damage, repaired),
-        fileByCycle,
         queue,
         scan);
   }
@@ -394,7 +388,6 @@ final class Wal implements AutoCloseable {
         dirDirty = true; // a new roll file: its directory entry needs an fsync
         maxIndexByCycle.put(cycle, 0L);
       }
-      fileByCycle.computeIfAbsent(cycle, c -> appender.currentFile());
       lastWriteCycle = cycle;
     }
     long index =
@@ -424,11 +417,19 @@ final class Wal implements AutoCloseable {
   }
 
   private File fileOf(int cycle) {
-    File file = fileByCycle.get(cycle);
-    if (file == null) {
-      throw new StorageException("no roll file known for cycle " + cycle + " in " + dir);
-    }
-    return file;
+    return fileByCycle.computeIfAbsent(
+        cycle,
+        c -> {
+          SingleChronicleQueueStore store = queue.storeForCycle(c, queue.epoch(), false, null);
+          if (store == null) {
+            throw new StorageException("no roll file for cycle " + c + " in " + dir);
+          }
+          try {
+            return store.file();
+          } finally {
+            queue.closeStore(store);
+          }
+        });
   }
 
   private void checkUsable() {
@@ -455,23 +456,12 @@ final class Wal implements AutoCloseable {
     logger.error(message, thrown);
   }
 
-  private static SingleChronicleQueue build(
-      Path dir, Options options, Map<Integer, File> fileByCycle) {
+  private static SingleChronicleQueue build(Path dir, Options options) {
     return SingleChronicleQueueBuilder.binary(dir)
         .rollCycle(options.rollCycle())
         .blockSize(options.blockSize())
         .timeProvider(options.timeProvider())
         .syncMode(SyncMode.SYNC)
-        .storeFileListener(
-            new StoreFileListener() {
-              @Override
-              public void onAcquired(int cycle, File file) {
-                fileByCycle.put(cycle, file);
-              }
-
-              @Override
-              public void onReleased(int cycle, File file) {}
-            })
         .build();
   }
 
@@ -571,8 +561,8 @@ final class Wal implements AutoCloseable {
   private static void repair(Path dir, Options options, long validRecords) throws IOException {
     Path repairDir = sibling(dir, ".repair");
     deleteRecursively(repairDir);
-    try (SingleChronicleQueue from = build(dir, options, new HashMap<>());
-        SingleChronicleQueue to = build(repairDir, options, new HashMap<>());
+    try (SingleChronicleQueue from = build(dir, options);
+        SingleChronicleQueue to = build(repairDir, options);
         ExcerptTailer tailer = from.createTailer();
         ExcerptAppender appender = to.createAppender()) {
       for (long n = 0; n < validRecords; n++) {
