@@ -61,15 +61,20 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Torn or corrupt tail.</b> {@link #open} reads every record and stops at the first one that
  * is short, fails its CRC, has an unknown kind or breaks the sequence, or where Chronicle itself
- * cannot go on; it also checks that Chronicle's own idea of the last index matches the last
- * readable record. If anything is left beyond the valid prefix, the WAL is <em>repaired</em>: the
- * valid records are copied into a fresh queue in {@code wal.repair}, synced, and swapped in by two
- * directory renames ({@code wal -> wal.broken}, {@code wal.repair -> wal}; an interrupted swap is
- * finished on the next open). We rewrite rather than append after the damage because Chronicle's
- * own write position and index live in the damaged file: appending there could leave a zeroed gap
- * that hides every later record from a reader, or a half-written header that stalls the appender.
- * After a repair, the queue holds only valid records and new appends follow them unambiguously. The
- * damaged copy stays as {@code wal.broken} (the previous one is deleted) for inspection.
+ * cannot go on; it also checks that Chronicle's write position in the newest roll file (where its
+ * appender would go on) is the last readable record, since a file cut at a record boundary reads
+ * cleanly but leaves that position past the cut. If anything is left beyond the valid prefix, the
+ * WAL is <em>repaired</em>: the valid records are copied into a fresh queue in {@code wal.repair},
+ * synced, and swapped in by two directory renames ({@code wal -> wal.broken}, {@code wal.repair ->
+ * wal}; an interrupted swap is finished on the next open). We rewrite rather than append after the
+ * damage because Chronicle's own write position and index live in the damaged file: appending there
+ * could leave a zeroed gap that hides every later record from a reader, or a half-written header
+ * that stalls the appender. After a repair, the queue holds only valid records and new appends
+ * follow them unambiguously. The damaged copy stays as {@code wal.broken} (the previous one is
+ * deleted) for inspection. A corrupt record in the middle is treated the same way: everything from
+ * it on is dropped (logged, and kept in {@code wal.broken}). Only disk corruption can cause that
+ * loss of synced data, which Raft's failure model does not cover; {@link Recovery#damage} says what
+ * happened.
  *
  * <p><b>Roll cycle and retention.</b> Chronicle rolls by wall-clock time, not size. The default
  * {@link RollCycles#FIVE_MINUTELY} bounds what one file holds to five minutes of writes, which is
