@@ -32,7 +32,6 @@ import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.RollCycles;
-import net.openhft.chronicle.queue.impl.StoreFileListener;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueStore;
@@ -62,15 +61,20 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Torn or corrupt tail.</b> {@link #open} reads every record and stops at the first one that
  * is short, fails its CRC, has an unknown kind or breaks the sequence, or where Chronicle itself
- * cannot go on; it also checks that Chronicle's own idea of the last index matches the last
- * readable record. If anything is left beyond the valid prefix, the WAL is <em>repaired</em>: the
- * valid records are copied into a fresh queue in {@code wal.repair}, synced, and swapped in by two
- * directory renames ({@code wal -> wal.broken}, {@code wal.repair -> wal}; an interrupted swap is
- * finished on the next open). We rewrite rather than append after the damage because Chronicle's
- * own write position and index live in the damaged file: appending there could leave a zeroed gap
- * that hides every later record from a reader, or a half-written header that stalls the appender.
- * After a repair, the queue holds only valid records and new appends follow them unambiguously. The
- * damaged copy stays as {@code wal.broken} (the previous one is deleted) for inspection.
+ * cannot go on; it also checks that Chronicle's write position in the newest roll file (where its
+ * appender would go on) is the last readable record, since a file cut at a record boundary reads
+ * cleanly but leaves that position past the cut. If anything is left beyond the valid prefix, the
+ * WAL is <em>repaired</em>: the valid records are copied into a fresh queue in {@code wal.repair},
+ * synced, and swapped in by two directory renames ({@code wal -> wal.broken}, {@code wal.repair ->
+ * wal}; an interrupted swap is finished on the next open). We rewrite rather than append after the
+ * damage because Chronicle's own write position and index live in the damaged file: appending there
+ * could leave a zeroed gap that hides every later record from a reader, or a half-written header
+ * that stalls the appender. After a repair, the queue holds only valid records and new appends
+ * follow them unambiguously. The damaged copy stays as {@code wal.broken} (the previous one is
+ * deleted) for inspection. A corrupt record in the middle is treated the same way: everything from
+ * it on is dropped (logged, and kept in {@code wal.broken}). Only disk corruption can cause that
+ * loss of synced data, which Raft's failure model does not cover; {@link Recovery#damage} says what
+ * happened.
  *
  * <p><b>Roll cycle and retention.</b> Chronicle rolls by wall-clock time, not size. The default
  * {@link RollCycles#FIVE_MINUTELY} bounds what one file holds to five minutes of writes, which is
@@ -130,7 +134,7 @@ final class Wal implements AutoCloseable {
   private final Options options;
   private final FailureListener listener;
   private final Recovery recovery;
-  private final Map<Integer, File> fileByCycle;
+  private final Map<Integer, File> fileByCycle = new HashMap<>();
   private final SingleChronicleQueue queue;
   private final ExcerptAppender appender;
   private Thread appenderOwner;
@@ -157,14 +161,12 @@ final class Wal implements AutoCloseable {
       Options options,
       FailureListener listener,
       Recovery recovery,
-      Map<Integer, File> fileByCycle,
       SingleChronicleQueue queue,
       Scan scan) {
     this.dir = dir;
     this.options = options;
     this.listener = listener;
     this.recovery = recovery;
-    this.fileByCycle = fileByCycle;
     this.queue = queue;
     this.appender = queue.createAppender();
     this.maxIndexByCycle = scan.maxIndexByCycle;
@@ -180,8 +182,7 @@ final class Wal implements AutoCloseable {
   static Wal open(Path dir, Options options, FailureListener listener) throws IOException {
     finishInterruptedRepair(dir);
     Files.createDirectories(dir);
-    Map<Integer, File> fileByCycle = new HashMap<>();
-    SingleChronicleQueue queue = build(dir, options, fileByCycle);
+    SingleChronicleQueue queue = build(dir, options);
     Scan scan = Scan.of(queue);
     boolean repaired = false;
     if (scan.damage != null) {
@@ -189,8 +190,7 @@ final class Wal implements AutoCloseable {
       queue.close();
       repair(dir, options, scan.validRecords);
       repaired = true;
-      fileByCycle.clear();
-      queue = build(dir, options, fileByCycle);
+      queue = build(dir, options);
       Scan again = Scan.of(queue);
       if (again.damage != null || again.validRecords != scan.validRecords) {
         queue.close();
@@ -202,7 +202,6 @@ final class Wal implements AutoCloseable {
         options,
         listener,
         new Recovery(scan.validRecords, scan.damage, repaired),
-        fileByCycle,
         queue,
         scan);
   }
@@ -409,7 +408,6 @@ final class Wal implements AutoCloseable {
         dirDirty = true; // a new roll file: its directory entry needs an fsync
         maxIndexByCycle.put(cycle, 0L);
       }
-      fileByCycle.computeIfAbsent(cycle, c -> appender.currentFile());
       lastWriteCycle = cycle;
     }
     long index =
@@ -439,11 +437,19 @@ final class Wal implements AutoCloseable {
   }
 
   private File fileOf(int cycle) {
-    File file = fileByCycle.get(cycle);
-    if (file == null) {
-      throw new StorageException("no roll file known for cycle " + cycle + " in " + dir);
-    }
-    return file;
+    return fileByCycle.computeIfAbsent(
+        cycle,
+        c -> {
+          SingleChronicleQueueStore store = queue.storeForCycle(c, queue.epoch(), false, null);
+          if (store == null) {
+            throw new StorageException("no roll file for cycle " + c + " in " + dir);
+          }
+          try {
+            return store.file();
+          } finally {
+            queue.closeStore(store);
+          }
+        });
   }
 
   private void checkUsable() {
@@ -470,23 +476,12 @@ final class Wal implements AutoCloseable {
     logger.error(message, thrown);
   }
 
-  private static SingleChronicleQueue build(
-      Path dir, Options options, Map<Integer, File> fileByCycle) {
+  private static SingleChronicleQueue build(Path dir, Options options) {
     return SingleChronicleQueueBuilder.binary(dir)
         .rollCycle(options.rollCycle())
         .blockSize(options.blockSize())
         .timeProvider(options.timeProvider())
         .syncMode(SyncMode.SYNC)
-        .storeFileListener(
-            new StoreFileListener() {
-              @Override
-              public void onAcquired(int cycle, File file) {
-                fileByCycle.put(cycle, file);
-              }
-
-              @Override
-              public void onReleased(int cycle, File file) {}
-            })
         .build();
   }
 
@@ -586,8 +581,8 @@ final class Wal implements AutoCloseable {
   private static void repair(Path dir, Options options, long validRecords) throws IOException {
     Path repairDir = sibling(dir, ".repair");
     deleteRecursively(repairDir);
-    try (SingleChronicleQueue from = build(dir, options, new HashMap<>());
-        SingleChronicleQueue to = build(repairDir, options, new HashMap<>());
+    try (SingleChronicleQueue from = build(dir, options);
+        SingleChronicleQueue to = build(repairDir, options);
         ExcerptTailer tailer = from.createTailer();
         ExcerptAppender appender = to.createAppender()) {
       for (long n = 0; n < validRecords; n++) {

@@ -46,6 +46,26 @@ class WalTest {
   }
 
   @Test
+  void aCleanReopenNeverRepairsWhateverChronicleWroteAfterTheRecords() throws IOException {
+    Path dir = tmp.resolve("wal");
+    // Enough records for several of Chronicle's index arrays in one file, then a roll.
+    for (long from = 1; from <= 3_001; from += 1_000) {
+      try (Wal wal = open(dir)) {
+        assertThat(wal.recovery().repaired()).as("reopen before %d", from).isFalse();
+        for (long i = from; i < from + 1_000; i += 10) {
+          wal.append(WalFixtures.entries(i, i + 9, 1), HardState.newBuilder().setCommit(i).build());
+          wal.sync();
+        }
+      }
+      clock.advanceMillis(from == 2_001 ? 1_000 : 0);
+    }
+    try (Wal wal = open(dir)) {
+      assertThat(wal.recovery()).isEqualTo(new Wal.Recovery(4_400, null, false));
+      assertThat(wal.replay(0).entries()).hasSize(4_000);
+    }
+  }
+
+  @Test
   void aLaterRecordForAnIndexReplacesEverythingFromThere() throws IOException {
     Path dir = tmp.resolve("wal");
     try (Wal wal = open(dir)) {
