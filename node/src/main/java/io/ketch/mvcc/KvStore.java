@@ -146,7 +146,13 @@ public final class KvStore {
     }
   }
 
-  /** HashKV: CRC32C over every retained revision up to {@code rev} (0: current). */
+  /**
+   * HashKV: CRC32C over every retained revision up to {@code rev} (0: current), in revision order,
+   * each as main and sub revision (8 bytes big-endian each) then the KeyValue's protobuf bytes (a
+   * tombstone is key and mod_revision only). Retained revisions are a function of the history and
+   * the compactions applied, so members with the same log agree; later writes do not change the
+   * hash of an earlier revision.
+   */
   public KvHash hashKv(long rev) {
     lock.readLock().lock();
     try {

@@ -249,12 +249,25 @@ public final class WatchableStore implements AutoCloseable {
     }
   }
 
+  boolean requestProgress(WatchStream stream, long id) {
+    lock.lock();
+    try {
+      Watcher w = stream.watchers.get(id);
+      if (w == null || !w.synced) {
+        return false;
+      }
+      stream.offerControl(response(notifiedRevision, id).build());
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   void closeStream(WatchStream stream) {
     lock.lock();
     try {
       stream.watchers.values().forEach(this::detach);
       stream.watchers.clear();
-      stream.closed = true;
     } finally {
       lock.unlock();
     }

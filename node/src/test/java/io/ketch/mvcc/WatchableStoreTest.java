@@ -271,7 +271,9 @@ class WatchableStoreTest {
     stream.watch(WatchCreateRequest.newBuilder().setKey(bs("k")).setStartRevision(2).build());
     drain(stream);
     stream.requestProgress();
-    assertThat(drain(stream)).isEmpty();
+    assertThat(stream.requestProgress(0)).isTrue();
+    assertThat(stream.requestProgress(1)).isFalse();
+    assertThat(drain(stream)).singleElement().satisfies(r -> assertThat(r.getWatchId()).isZero());
     catchUp();
     drain(stream);
     stream.requestProgress();
