@@ -46,6 +46,9 @@ public final class KvStore {
   interface CommitListener {
     /** {@code prevKvs.get(i)} is the value before {@code events.get(i)}, or null. */
     void committed(long revision, List<Event> events, List<KeyValue> prevKvs);
+
+    /** The whole content was replaced (a snapshot was installed). */
+    default void replaced() {}
   }
 
   static final Comparator<ByteString> KEY_ORDER = ByteString.unsignedLexicographicalComparator();
@@ -241,6 +244,29 @@ public final class KvStore {
     store.currentRevision = current;
     store.compactRevision = compacted;
     return store;
+  }
+
+  /**
+   * Replaces this store's whole content with a snapshot's (a member installing the leader's
+   * snapshot); watchers then catch up from the new history. The apply thread only.
+   */
+  public void restoreFrom(InputStream in) throws IOException {
+    KvStore loaded = restore(in);
+    lock.writeLock().lock();
+    try {
+      index.clear();
+      index.putAll(loaded.index);
+      history.clear();
+      history.putAll(loaded.history);
+      currentRevision = loaded.currentRevision;
+      compactRevision = loaded.compactRevision;
+      totalBytes = loaded.totalBytes;
+      inUseBytes = loaded.inUseBytes;
+      keyCount = loaded.keyCount;
+    } finally {
+      lock.writeLock().unlock();
+    }
+    listener.replaced();
   }
 
   // ---- used by TxnWrite (write lock held) ----

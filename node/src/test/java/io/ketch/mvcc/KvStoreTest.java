@@ -217,6 +217,34 @@ class KvStoreTest {
   }
 
   @Test
+  void concurrentReadersNeverSeeHalfATxn() throws Exception {
+    KvStore store = new KvStore();
+    Thread writer =
+        new Thread(
+            () -> {
+              for (int i = 0; i < 20_000; i++) {
+                try (TxnWrite txn = store.write()) {
+                  txn.put(bs("a"), bs("" + i), 0);
+                  txn.put(bs("b"), bs("" + i), 0);
+                }
+              }
+            });
+    writer.start();
+    long reads = 0;
+    while (writer.isAlive() || reads == 0) {
+      List<KeyValue> kvs = store.range(all().build()).kvs();
+      if (!kvs.isEmpty()) {
+        assertThat(kvs).hasSize(2);
+        assertThat(kvs.get(0).getValue()).isEqualTo(kvs.get(1).getValue());
+        assertThat(kvs.get(0).getModRevision()).isEqualTo(kvs.get(1).getModRevision());
+      }
+      reads++;
+    }
+    writer.join();
+    assertThat(store.currentRevision()).isEqualTo(20_001);
+  }
+
+  @Test
   void compactionFreesSupersededRevisionsAndTombstones() {
     KvStore store = new KvStore();
     for (int i = 0; i < 1000; i++) {

@@ -307,6 +307,28 @@ class WatchableStoreTest {
   }
 
   @Test
+  void afterASnapshotInstallWatchersCatchUpFromTheNewHistory() throws Exception {
+    KvStore leader = new KvStore();
+    put(leader, "k", "1");
+    put(leader, "k", "2");
+    put(leader, "k", "3");
+    java.io.ByteArrayOutputStream snapshot = new java.io.ByteArrayOutputStream();
+    leader.writeSnapshot(snapshot);
+
+    WatchStream stream = watchable.newWatchStream();
+    stream.watch(WatchCreateRequest.newBuilder().setKey(bs("k")).build());
+    drain(stream);
+    kv.restoreFrom(new java.io.ByteArrayInputStream(snapshot.toByteArray()));
+    assertThat(kv.hash()).isEqualTo(leader.hash());
+    catchUp();
+    assertThat(drain(stream).stream().flatMap(r -> r.getEventsList().stream()))
+        .extracting(e -> e.getKv().getValue().toStringUtf8())
+        .containsExactly("1", "2", "3");
+    put(kv, "k", "4");
+    assertThat(drain(stream)).hasSize(1);
+  }
+
+  @Test
   void theDispatcherThreadCatchesUpOnItsOwn() {
     for (int i = 0; i < 20; i++) {
       put(kv, "k", "v" + i);
