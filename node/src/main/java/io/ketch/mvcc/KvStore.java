@@ -192,28 +192,37 @@ public final class KvStore {
    * CRC32C of everything before it. Numbers are unsigned varints.
    */
   public void writeSnapshot(OutputStream out) throws IOException {
+    // Copy the references under the lock (fast), write the bytes without it (slow).
+    Revision[] revs;
+    KeyValue[] kvs;
+    long current;
+    long compacted;
     lock.readLock().lock();
     try {
-      CheckedOutputStream checked =
-          new CheckedOutputStream(new BufferedOutputStream(out), new CRC32C());
-      DataOutputStream data = new DataOutputStream(checked);
-      data.writeInt(SNAPSHOT_MAGIC);
-      data.writeByte(SNAPSHOT_VERSION);
-      writeVarLong(data, currentRevision);
-      writeVarLong(data, compactRevision);
-      writeVarLong(data, history.size());
-      for (Map.Entry<Revision, KeyValue> e : history.entrySet()) {
-        writeVarLong(data, e.getKey().main());
-        writeVarLong(data, e.getKey().sub());
-        byte[] kv = e.getValue().toByteArray();
-        writeVarLong(data, kv.length);
-        data.write(kv);
-      }
-      data.writeInt((int) checked.getChecksum().getValue());
-      data.flush();
+      revs = history.keySet().toArray(new Revision[0]);
+      kvs = history.values().toArray(new KeyValue[0]);
+      current = currentRevision;
+      compacted = compactRevision;
     } finally {
       lock.readLock().unlock();
     }
+    CheckedOutputStream checked =
+        new CheckedOutputStream(new BufferedOutputStream(out), new CRC32C());
+    DataOutputStream data = new DataOutputStream(checked);
+    data.writeInt(SNAPSHOT_MAGIC);
+    data.writeByte(SNAPSHOT_VERSION);
+    writeVarLong(data, current);
+    writeVarLong(data, compacted);
+    writeVarLong(data, revs.length);
+    for (int i = 0; i < revs.length; i++) {
+      writeVarLong(data, revs[i].main());
+      writeVarLong(data, revs[i].sub());
+      byte[] kv = kvs[i].toByteArray();
+      writeVarLong(data, kv.length);
+      data.write(kv);
+    }
+    data.writeInt((int) checked.getChecksum().getValue());
+    data.flush();
   }
 
   /** Rebuilds a store from {@link #writeSnapshot}'s bytes; fails on a bad version or checksum. */
