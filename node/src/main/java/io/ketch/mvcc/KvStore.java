@@ -15,9 +15,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Iterator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.zip.CRC32C;
@@ -128,9 +129,16 @@ public final class KvStore {
       if (rev > currentRevision) {
         throw new FutureRevisionException();
       }
+      // Only keys changed since the last compaction can have something left to drop.
+      Set<ByteString> touched = new HashSet<>();
+      history
+          .subMap(
+              new Revision(compactRevision + 1, 0), true, new Revision(rev, Long.MAX_VALUE), true)
+          .values()
+          .forEach(kv -> touched.add(kv.getKey()));
       long[] freed = {0};
-      for (Iterator<KeyIndex> it = index.values().iterator(); it.hasNext(); ) {
-        KeyIndex ki = it.next();
+      for (ByteString key : touched) {
+        KeyIndex ki = index.get(key);
         boolean empty =
             ki.compact(
                 rev,
@@ -139,7 +147,7 @@ public final class KvStore {
                   freed[0] += sizeOf(dropped.kv());
                 });
         if (empty) {
-          it.remove();
+          index.remove(key);
         }
       }
       totalBytes -= freed[0];

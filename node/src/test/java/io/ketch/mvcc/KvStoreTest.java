@@ -275,6 +275,43 @@ class KvStoreTest {
   }
 
   @Test
+  void repeatedCompactionsAnswerEveryReadLikeAnUncompactedTwin() {
+    long seed = Long.getLong("ketch.mvcc.seed", 42);
+    java.util.Random random = new java.util.Random(seed);
+    KvStore compacted = new KvStore();
+    KvStore twin = new KvStore();
+    for (int op = 0; op < 1500; op++) {
+      for (KvStore store : List.of(compacted, twin)) {
+        java.util.Random same = new java.util.Random(seed * 1_000_003L + op); // same ops for both
+        try (TxnWrite txn = store.write()) {
+          for (int i = 0, n = 1 + same.nextInt(3); i < n; i++) {
+            String key = "k" + same.nextInt(12);
+            if (same.nextInt(4) == 0) {
+              txn.deleteRange(bs(key), same.nextBoolean() ? ByteString.EMPTY : bs(key + "5"));
+            } else {
+              txn.put(bs(key), bs("v" + op), 0);
+            }
+          }
+        }
+      }
+      if (op % 100 == 99) {
+        long at =
+            compacted.compactRevision()
+                + 1
+                + random.nextInt((int) (compacted.currentRevision() - compacted.compactRevision()));
+        compacted.compact(at);
+        for (long rev = at; rev <= compacted.currentRevision(); rev++) {
+          RangeRequest req = all().setRevision(rev).build();
+          assertThat(compacted.range(req).kvs()).as("rev %d", rev).isEqualTo(twin.range(req).kvs());
+        }
+      }
+    }
+    assertThat(compacted.keyCount()).isEqualTo(twin.keyCount());
+    assertThat(compacted.inUseBytes()).isEqualTo(twin.inUseBytes());
+    assertThat(compacted.history.size()).isLessThan(twin.history.size());
+  }
+
+  @Test
   void compactionKeepsWhatReadsAtItNeed() {
     KvStore store = sample();
     store.compact(6);
