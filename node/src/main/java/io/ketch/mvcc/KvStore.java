@@ -15,9 +15,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Iterator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.zip.CRC32C;
@@ -46,6 +47,9 @@ public final class KvStore {
   interface CommitListener {
     /** {@code prevKvs.get(i)} is the value before {@code events.get(i)}, or null. */
     void committed(long revision, List<Event> events, List<KeyValue> prevKvs);
+
+    /** The whole content was replaced (a snapshot was installed). */
+    default void replaced() {}
   }
 
   static final Comparator<ByteString> KEY_ORDER = ByteString.unsignedLexicographicalComparator();
@@ -125,9 +129,16 @@ public final class KvStore {
       if (rev > currentRevision) {
         throw new FutureRevisionException();
       }
+      // Only keys changed since the last compaction can have something left to drop.
+      Set<ByteString> touched = new HashSet<>();
+      history
+          .subMap(
+              new Revision(compactRevision + 1, 0), true, new Revision(rev, Long.MAX_VALUE), true)
+          .values()
+          .forEach(kv -> touched.add(kv.getKey()));
       long[] freed = {0};
-      for (Iterator<KeyIndex> it = index.values().iterator(); it.hasNext(); ) {
-        KeyIndex ki = it.next();
+      for (ByteString key : touched) {
+        KeyIndex ki = index.get(key);
         boolean empty =
             ki.compact(
                 rev,
@@ -136,7 +147,7 @@ public final class KvStore {
                   freed[0] += sizeOf(dropped.kv());
                 });
         if (empty) {
-          it.remove();
+          index.remove(key);
         }
       }
       totalBytes -= freed[0];
@@ -146,7 +157,13 @@ public final class KvStore {
     }
   }
 
-  /** HashKV: CRC32C over every retained revision up to {@code rev} (0: current). */
+  /**
+   * HashKV: CRC32C over every retained revision up to {@code rev} (0: current), in revision order,
+   * each as main and sub revision (8 bytes big-endian each) then the KeyValue's protobuf bytes (a
+   * tombstone is key and mod_revision only). Retained revisions are a function of the history and
+   * the compactions applied, so members with the same log agree; later writes do not change the
+   * hash of an earlier revision.
+   */
   public KvHash hashKv(long rev) {
     lock.readLock().lock();
     try {
@@ -183,28 +200,37 @@ public final class KvStore {
    * CRC32C of everything before it. Numbers are unsigned varints.
    */
   public void writeSnapshot(OutputStream out) throws IOException {
+    // Copy the references under the lock (fast), write the bytes without it (slow).
+    Revision[] revs;
+    KeyValue[] kvs;
+    long current;
+    long compacted;
     lock.readLock().lock();
     try {
-      CheckedOutputStream checked =
-          new CheckedOutputStream(new BufferedOutputStream(out), new CRC32C());
-      DataOutputStream data = new DataOutputStream(checked);
-      data.writeInt(SNAPSHOT_MAGIC);
-      data.writeByte(SNAPSHOT_VERSION);
-      writeVarLong(data, currentRevision);
-      writeVarLong(data, compactRevision);
-      writeVarLong(data, history.size());
-      for (Map.Entry<Revision, KeyValue> e : history.entrySet()) {
-        writeVarLong(data, e.getKey().main());
-        writeVarLong(data, e.getKey().sub());
-        byte[] kv = e.getValue().toByteArray();
-        writeVarLong(data, kv.length);
-        data.write(kv);
-      }
-      data.writeInt((int) checked.getChecksum().getValue());
-      data.flush();
+      revs = history.keySet().toArray(new Revision[0]);
+      kvs = history.values().toArray(new KeyValue[0]);
+      current = currentRevision;
+      compacted = compactRevision;
     } finally {
       lock.readLock().unlock();
     }
+    CheckedOutputStream checked =
+        new CheckedOutputStream(new BufferedOutputStream(out), new CRC32C());
+    DataOutputStream data = new DataOutputStream(checked);
+    data.writeInt(SNAPSHOT_MAGIC);
+    data.writeByte(SNAPSHOT_VERSION);
+    writeVarLong(data, current);
+    writeVarLong(data, compacted);
+    writeVarLong(data, revs.length);
+    for (int i = 0; i < revs.length; i++) {
+      writeVarLong(data, revs[i].main());
+      writeVarLong(data, revs[i].sub());
+      byte[] kv = kvs[i].toByteArray();
+      writeVarLong(data, kv.length);
+      data.write(kv);
+    }
+    data.writeInt((int) checked.getChecksum().getValue());
+    data.flush();
   }
 
   /** Rebuilds a store from {@link #writeSnapshot}'s bytes; fails on a bad version or checksum. */
@@ -235,6 +261,29 @@ public final class KvStore {
     store.currentRevision = current;
     store.compactRevision = compacted;
     return store;
+  }
+
+  /**
+   * Replaces this store's whole content with a snapshot's (a member installing the leader's
+   * snapshot); watchers then catch up from the new history. The apply thread only.
+   */
+  public void restoreFrom(InputStream in) throws IOException {
+    KvStore loaded = restore(in);
+    lock.writeLock().lock();
+    try {
+      index.clear();
+      index.putAll(loaded.index);
+      history.clear();
+      history.putAll(loaded.history);
+      currentRevision = loaded.currentRevision;
+      compactRevision = loaded.compactRevision;
+      totalBytes = loaded.totalBytes;
+      inUseBytes = loaded.inUseBytes;
+      keyCount = loaded.keyCount;
+    } finally {
+      lock.writeLock().unlock();
+    }
+    listener.replaced();
   }
 
   // ---- used by TxnWrite (write lock held) ----

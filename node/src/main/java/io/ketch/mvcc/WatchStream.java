@@ -32,7 +32,6 @@ public final class WatchStream implements AutoCloseable {
   // Guarded by the store's lock.
   final Map<Long, Watcher> watchers = new HashMap<>();
   long nextId;
-  boolean closed;
 
   WatchStream(WatchableStore store, int capacity) {
     this.store = store;
@@ -60,6 +59,14 @@ public final class WatchStream implements AutoCloseable {
    */
   public void requestProgress() {
     store.requestProgress(this);
+  }
+
+  /**
+   * For progress_notify timers: queues an empty response for that watcher (header.revision = the
+   * revision it has been brought to) if it exists and is synced; returns whether one was queued.
+   */
+  public boolean requestProgress(long watchId) {
+    return store.requestProgress(this, watchId);
   }
 
   /** The next response, or null. */

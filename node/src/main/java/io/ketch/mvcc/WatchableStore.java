@@ -55,7 +55,18 @@ public final class WatchableStore implements AutoCloseable {
   public WatchableStore(KvStore kv) {
     this.kv = kv;
     this.notifiedRevision = kv.currentRevision();
-    kv.setCommitListener(this::committed);
+    kv.setCommitListener(
+        new KvStore.CommitListener() {
+          @Override
+          public void committed(long revision, List<Event> events, List<KeyValue> prevKvs) {
+            WatchableStore.this.committed(revision, events, prevKvs);
+          }
+
+          @Override
+          public void replaced() {
+            WatchableStore.this.replaced();
+          }
+        });
   }
 
   public KvStore kv() {
@@ -249,12 +260,25 @@ public final class WatchableStore implements AutoCloseable {
     }
   }
 
+  boolean requestProgress(WatchStream stream, long id) {
+    lock.lock();
+    try {
+      Watcher w = stream.watchers.get(id);
+      if (w == null || !w.synced) {
+        return false;
+      }
+      stream.offerControl(response(notifiedRevision, id).build());
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   void closeStream(WatchStream stream) {
     lock.lock();
     try {
       stream.watchers.values().forEach(this::detach);
       stream.watchers.clear();
-      stream.closed = true;
     } finally {
       lock.unlock();
     }
@@ -305,6 +329,26 @@ public final class WatchableStore implements AutoCloseable {
           wakeDispatcher();
         }
       }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** After a snapshot install every watcher resumes from history (etcd does the same). */
+  private void replaced() {
+    lock.lock();
+    try {
+      notifiedRevision = kv.currentRevision();
+      List<Watcher> all = new ArrayList<>();
+      synced.forEach(all::add);
+      for (Watcher w : all) {
+        if (w.minRevision <= notifiedRevision) {
+          synced.remove(w);
+          w.synced = false;
+          unsynced.add(w);
+        }
+      }
+      wakeDispatcher();
     } finally {
       lock.unlock();
     }

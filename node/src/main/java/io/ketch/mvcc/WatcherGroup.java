@@ -47,6 +47,11 @@ final class WatcherGroup {
     return size == 0;
   }
 
+  void forEach(Consumer<Watcher> action) {
+    byKey.values().forEach(set -> set.forEach(action));
+    ranges.forEach(action);
+  }
+
   void forEachMatching(ByteString key, Consumer<Watcher> action) {
     Set<Watcher> singles = byKey.get(key);
     if (singles != null) {
