@@ -9,6 +9,7 @@ import io.ketch.e2e.harness.EachTarget;
 import io.ketch.e2e.harness.Etcdctl;
 import io.ketch.e2e.harness.Member;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -34,23 +35,26 @@ class EtcdctlLeaseTest {
     assertThat(keptAlive.get("TTL").getAsLong()).isEqualTo(60);
     assertThat(keptAlive.get("revision").getAsLong()).isEqualTo(3);
 
+    // the attached keys come in no particular order (etcd keeps them in a map)
     String ttl = etcdctl.run("lease", "timetolive", "--keys", id).assertOk().out();
     Matcher remaining =
         Pattern.compile(
                 "lease "
                     + id
-                    + " granted with TTL\\(60s\\), remaining\\((\\d+)s\\), attached keys\\(\\[leased leased2]\\)\n")
+                    + " granted with TTL\\(60s\\), remaining\\((\\d+)s\\), attached keys\\(\\[(.*)]\\)\n")
             .matcher(ttl);
     assertThat(remaining.matches()).as(ttl).isTrue();
     assertThat(Integer.parseInt(remaining.group(1))).isBetween(50, 60);
+    assertThat(remaining.group(2).split(" ")).containsExactlyInAnyOrder("leased", "leased2");
 
     JsonObject ttlJson = json(etcdctl.run("lease", "timetolive", "--keys", id, "-w", "json"));
     assertThat(ttlJson.get("id").getAsLong()).isEqualTo(decimal);
     assertThat(ttlJson.get("granted-ttl").getAsLong()).isEqualTo(60);
     assertThat(ttlJson.get("ttl").getAsLong()).isBetween(50L, 60L);
     assertThat(ttlJson.get("revision").getAsLong()).isEqualTo(3);
-    assertThat(ttlJson.getAsJsonArray("keys").toString())
-        .isEqualTo("[\"bGVhc2Vk\",\"bGVhc2VkMg==\"]");
+    List<String> keys = new ArrayList<>();
+    ttlJson.getAsJsonArray("keys").forEach(k -> keys.add(k.getAsString()));
+    assertThat(keys).containsExactlyInAnyOrder("bGVhc2Vk", "bGVhc2VkMg==");
 
     String other = grant(etcdctl, 30, 30);
     List<String> listed = etcdctl.run("lease", "list").assertOk().lines();
