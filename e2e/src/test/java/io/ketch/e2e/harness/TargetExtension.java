@@ -72,6 +72,7 @@ final class TargetExtension implements TestTemplateInvocationContextProvider {
 
     @Override
     public void beforeEach(ExtensionContext context) {
+      target.requireTools();
       MemberProcess.drainStarted();
     }
 
