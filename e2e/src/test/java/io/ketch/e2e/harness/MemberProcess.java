@@ -1,0 +1,286 @@
+package io.ketch.e2e.harness;
+
+import static org.awaitility.Awaitility.await;
+
+import io.etcd.jetcd.api.KVGrpc;
+import io.etcd.jetcd.api.RangeRequest;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.StatusRuntimeException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A member process started with etcd's flags on free loopback ports. Subclasses say which program
+ * runs; this class owns the process, its log file and the wait until it serves.
+ */
+abstract class MemberProcess implements Member {
+
+  /**
+   * Members started since the last {@link #drainStarted()}: the extension prints their logs when a
+   * test fails.
+   */
+  private static final Queue<MemberProcess> started = new ConcurrentLinkedQueue<>();
+
+  private final String name;
+  private final int clientPort;
+  private final int peerPort;
+  private final Path dataDir;
+  private final Path logFile;
+  private Process process;
+
+  MemberProcess(String kind, Path dataDir) {
+    this.clientPort = freePort();
+    this.peerPort = freePort();
+    this.name = kind + "-" + clientPort;
+    this.dataDir = dataDir;
+    this.logFile = logDir().resolve(name + ".log");
+  }
+
+  /** The program and its own arguments, before etcd's flags. */
+  abstract List<String> program();
+
+  /** How long a start may take until the member serves (a JVM starts slower than a Go binary). */
+  abstract Duration startTimeout();
+
+  static List<MemberProcess> drainStarted() {
+    List<MemberProcess> members = new ArrayList<>();
+    for (MemberProcess m; (m = started.poll()) != null; ) {
+      members.add(m);
+    }
+    return members;
+  }
+
+  /** Etcd's flags for a one-member cluster; Ketch's launcher takes the same. */
+  List<String> etcdFlags() {
+    return List.of(
+        "--name=" + name,
+        "--data-dir=" + dataDir,
+        "--listen-client-urls=" + clientUrl(),
+        "--advertise-client-urls=" + clientUrl(),
+        "--listen-peer-urls=" + peerUrl(),
+        "--initial-advertise-peer-urls=" + peerUrl(),
+        "--initial-cluster=" + name + "=" + peerUrl(),
+        "--initial-cluster-state=new");
+  }
+
+  final void start() {
+    List<String> command = new ArrayList<>(program());
+    command.addAll(etcdFlags());
+    try {
+      Files.createDirectories(logFile.getParent());
+      Files.writeString(
+          logFile,
+          "### " + String.join(" ", command).replace(classpath(), "<test classpath>") + "\n",
+          StandardCharsets.UTF_8,
+          java.nio.file.StandardOpenOption.CREATE,
+          java.nio.file.StandardOpenOption.APPEND);
+      process =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+              .start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start " + name, e);
+    }
+    started.add(this);
+    awaitServing();
+  }
+
+  /**
+   * Polls a linearizable Range over gRPC, as `etcdctl endpoint health` does: it answers only once
+   * the member has a leader and applies requests.
+   */
+  private void awaitServing() {
+    ManagedChannel channel = ManagedChannelBuilder.forTarget(endpoint()).usePlaintext().build();
+    try {
+      KVGrpc.KVBlockingStub kv = KVGrpc.newBlockingStub(channel);
+      RangeRequest probe =
+          RangeRequest.newBuilder()
+              .setKey(com.google.protobuf.ByteString.copyFromUtf8("ketch-e2e-health"))
+              .build();
+      await("member " + name + " serving")
+          .atMost(startTimeout())
+          .pollInterval(Duration.ofMillis(50))
+          .pollDelay(Duration.ZERO)
+          .failFast(
+              "member " + name + " exited before serving (its log: " + logFile + ")",
+              () -> !process.isAlive())
+          .ignoreException(StatusRuntimeException.class)
+          .until(() -> kv.withDeadlineAfter(1, TimeUnit.SECONDS).range(probe) != null);
+    } finally {
+      channel.shutdownNow();
+    }
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public String endpoint() {
+    return "127.0.0.1:" + clientPort;
+  }
+
+  @Override
+  public String peerUrl() {
+    return "http://127.0.0.1:" + peerPort;
+  }
+
+  @Override
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  @Override
+  public long pid() {
+    return process.pid();
+  }
+
+  @Override
+  public boolean isAlive() {
+    return process != null && process.isAlive();
+  }
+
+  @Override
+  public void stop() {
+    if (!isAlive()) {
+      return;
+    }
+    resume();
+    process.destroy();
+    if (!waitExit(Duration.ofSeconds(10))) {
+      kill9();
+    }
+  }
+
+  @Override
+  public void kill9() {
+    if (process == null) {
+      return;
+    }
+    process.destroyForcibly();
+    if (!waitExit(Duration.ofSeconds(10))) {
+      throw new IllegalStateException(name + " survived SIGKILL");
+    }
+  }
+
+  @Override
+  public void pause() {
+    signal("STOP");
+  }
+
+  @Override
+  public void resume() {
+    signal("CONT");
+  }
+
+  @Override
+  public void restart() {
+    stop();
+    start();
+  }
+
+  @Override
+  public String logTail(int lines) {
+    try {
+      List<String> all = Files.readAllLines(logFile, StandardCharsets.UTF_8);
+      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    } catch (IOException e) {
+      return "(no log at " + logFile + ": " + e + ")";
+    }
+  }
+
+  @Override
+  public void close() {
+    kill9();
+    deleteRecursively(dataDir);
+  }
+
+  @Override
+  public String toString() {
+    return name;
+  }
+
+  private boolean waitExit(Duration timeout) {
+    try {
+      return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private void signal(String signal) {
+    if (!isAlive()) {
+      return;
+    }
+    try {
+      int exit =
+          new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
+              .inheritIO()
+              .start()
+              .waitFor();
+      if (exit != 0) {
+        throw new IllegalStateException(
+            "kill -" + signal + " " + process.pid() + " exited " + exit);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static String classpath() {
+    // Surefire may hide the classpath behind a manifest-only jar; it publishes the real one here.
+    return System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+  }
+
+  static Path logDir() {
+    return Path.of(System.getProperty("ketch.e2e.logs", "target/e2e-logs"));
+  }
+
+  static Path newDataDir(String kind) {
+    try {
+      Path base = Path.of(System.getProperty("java.io.tmpdir"));
+      return Files.createTempDirectory(base, "ketch-e2e-" + kind + "-");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      socket.setReuseAddress(true);
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void deleteRecursively(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
