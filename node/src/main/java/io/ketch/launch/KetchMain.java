@@ -2,6 +2,7 @@ package io.ketch.launch;
 
 import io.ketch.server.config.ConfigException;
 import io.ketch.server.config.ServerConfigParser;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
@@ -42,7 +43,14 @@ public final class KetchMain {
     Logger log = LoggerFactory.getLogger(KetchMain.class);
     parsed.warnings().forEach(log::warn);
     log.info("starting Ketch (etcd {}) with {}", SERVER_VERSION, parsed.config());
-    KetchNode node = KetchNode.start(parsed.config(), SERVER_VERSION);
+    KetchNode node;
+    try {
+      node = KetchNode.start(parsed.config(), SERVER_VERSION);
+    } catch (IOException e) {
+      log.error("cannot start: {}", e.getMessage(), e);
+      System.exit(1);
+      return;
+    }
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
