@@ -283,7 +283,7 @@ public final class ServerConfigParser {
         walDirText.isEmpty() ? Optional.empty() : Optional.of(Path.of(walDirText));
 
     List<EndpointUrl> listenClient =
-        bindUrls("listen-client-urls", value(raw, "listen-client-urls"), warnings);
+        bindUrls("listen-client-urls", value(raw, "listen-client-urls"));
     if (explicitlySet.contains("listen-client-urls")
         && !explicitlySet.contains("advertise-client-urls")) {
       throw new ConfigException(
@@ -295,8 +295,7 @@ public final class ServerConfigParser {
       throw new ConfigException(
           "--advertise-client-urls is required when --listen-client-urls is set explicitly");
     }
-    List<EndpointUrl> listenPeer =
-        bindUrls("listen-peer-urls", value(raw, "listen-peer-urls"), warnings);
+    List<EndpointUrl> listenPeer = bindUrls("listen-peer-urls", value(raw, "listen-peer-urls"));
     List<EndpointUrl> advertisePeer =
         urls("initial-advertise-peer-urls", value(raw, "initial-advertise-peer-urls"));
     String initialClusterText = raw.getOrDefault("initial-cluster", "");
@@ -364,7 +363,7 @@ public final class ServerConfigParser {
       throw invalid("max-txn-ops", raw, "out of range");
     }
     List<EndpointUrl> listenMetrics =
-        bindUrls("listen-metrics-urls", raw.getOrDefault("listen-metrics-urls", ""), warnings);
+        bindUrls("listen-metrics-urls", raw.getOrDefault("listen-metrics-urls", ""));
     Duration progressInterval =
         GoDuration.parse(
             "watch-progress-notify-interval", value(raw, "watch-progress-notify-interval"));
@@ -455,14 +454,11 @@ public final class ServerConfigParser {
     return List.copyOf(out);
   }
 
-  /** etcd binds only to IP addresses, and to localhost with a warning (embed checkBindURLs). */
-  private static List<EndpointUrl> bindUrls(String flag, String text, List<String> warnings)
-      throws ConfigException {
+  /** etcd binds only to IP addresses, and to localhost (embed checkBindURLs). */
+  private static List<EndpointUrl> bindUrls(String flag, String text) throws ConfigException {
     List<EndpointUrl> urls = urls(flag, text);
     for (EndpointUrl url : urls) {
-      if (url.host().equals("localhost")) {
-        warnings.add("--" + flag + " binds to localhost (" + url + "); an IP address is advised");
-      } else if (!isIpLiteral(url.host())) {
+      if (!url.host().equals("localhost") && !isIpLiteral(url.host())) {
         throw new ConfigException("expected IP in URL for binding (" + url + ")");
       }
     }
