@@ -105,9 +105,19 @@ public final class ClientApi implements AutoCloseable {
     return api;
   }
 
-  /** The port the first client listener is bound to (the real one when asked for port 0). */
-  public int clientPort() {
-    return ((ClientListener) listeners.get(0)).port();
+  /** The bound client ports, in --listen-client-urls order (the real ones for port 0). */
+  public List<Integer> clientPorts() {
+    return listeners.stream()
+        .filter(ClientListener.class::isInstance)
+        .map(l -> ((ClientListener) l).port())
+        .toList();
+  }
+
+  public List<Integer> metricsPorts() {
+    return listeners.stream()
+        .filter(HttpListener.class::isInstance)
+        .map(l -> ((HttpListener) l).port())
+        .toList();
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.ketch.launch;
 
+import io.ketch.server.Versions;
 import io.ketch.server.config.ConfigException;
 import io.ketch.server.config.ServerConfigParser;
 import java.io.IOException;
@@ -13,9 +14,6 @@ import org.slf4j.LoggerFactory;
 
 /** The member's entry point: etcd's flags in, a running member out (node/bin/ketch runs it). */
 public final class KetchMain {
-  /** The etcd version Ketch reports (Status, /version, etcd_server_version). */
-  static final String SERVER_VERSION = "3.5.17";
-
   /** The exit code of a command line that cannot be accepted, as Go's flag package uses. */
   static final int EXIT_USAGE = 2;
 
@@ -42,10 +40,10 @@ public final class KetchMain {
     LoggingSetup.apply(parsed.config().logLevel(), parsed.config().logFormat());
     Logger log = LoggerFactory.getLogger(KetchMain.class);
     parsed.warnings().forEach(log::warn);
-    log.info("starting Ketch (etcd {}) with {}", SERVER_VERSION, parsed.config());
+    log.info("starting Ketch (etcd {}) with {}", Versions.SERVER, parsed.config());
     KetchNode node;
     try {
-      node = KetchNode.start(parsed.config(), SERVER_VERSION);
+      node = KetchNode.start(parsed.config());
     } catch (IOException e) {
       log.error("cannot start: {}", e.getMessage(), e);
       System.exit(1);
@@ -70,7 +68,7 @@ public final class KetchMain {
       return Outcome.exit(0);
     }
     if (args.stream().anyMatch(a -> List.of("--version", "-version").contains(a))) {
-      out.println("etcd Version: " + SERVER_VERSION);
+      out.println("etcd Version: " + Versions.SERVER);
       out.println("Ketch: an etcd-compatible store on the JVM");
       return Outcome.exit(0);
     }

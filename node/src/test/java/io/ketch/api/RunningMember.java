@@ -51,7 +51,7 @@ final class RunningMember implements AutoCloseable {
   }
 
   String endpoint() {
-    return "http://127.0.0.1:" + api.clientPort();
+    return "http://127.0.0.1:" + api.clientPorts().get(0);
   }
 
   Client client() {

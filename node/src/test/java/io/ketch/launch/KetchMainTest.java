@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class KetchMainTest {
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -53,16 +54,19 @@ class KetchMainTest {
   }
 
   @Test
-  void nodeServesGrpcAndHttpOnAnEphemeralPort() throws Exception {
+  void nodeServesGrpcAndHttpOnAnEphemeralPort(@TempDir java.nio.file.Path dataDir)
+      throws Exception {
     ServerConfig config =
         parse(
+                "--data-dir=" + dataDir,
                 "--listen-client-urls=http://127.0.0.1:0",
                 "--advertise-client-urls=http://127.0.0.1:2379",
                 "--listen-metrics-urls=http://127.0.0.1:0")
             .config()
             .orElseThrow()
             .config();
-    try (KetchNode node = KetchNode.start(config, KetchMain.SERVER_VERSION)) {
+    try (KetchNode node = KetchNode.start(config)) {
+      node.ready().get(10, TimeUnit.SECONDS);
       int port = node.clientPorts().get(0);
       assertThat(port).isPositive();
       HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
