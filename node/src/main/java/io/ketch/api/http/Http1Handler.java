@@ -84,27 +84,38 @@ final class Http1Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest msg) {
-    if (!msg.decoderResult().isSuccess()) {
-      respond(ctx, HttpResponse.text(400, "400 Bad Request\n"), false);
-      return;
+    CompletableFuture<HttpResponse> response;
+    boolean keepAlive;
+    if (msg.decoderResult().isSuccess()) {
+      keepAlive = HttpUtil.isKeepAlive(msg);
+      HttpRequest request = toRequest(msg);
+      response =
+          routes
+              .dispatch(request)
+              .toCompletableFuture()
+              .exceptionally(
+                  e -> {
+                    log.warn("{} {} failed", request.method(), request.path(), e);
+                    return HttpResponse.text(500, "internal error\n");
+                  });
+    } else {
+      keepAlive = false;
+      response = CompletableFuture.completedFuture(HttpResponse.text(400, "400 Bad Request\n"));
     }
-    boolean keepAlive = HttpUtil.isKeepAlive(msg);
-    HttpRequest request = toRequest(msg);
-    CompletableFuture<HttpResponse> response =
-        routes
-            .dispatch(request)
-            .toCompletableFuture()
-            .exceptionally(
-                e -> {
-                  log.warn("{} {} failed", request.method(), request.path(), e);
-                  return HttpResponse.text(500, "internal error\n");
-                });
     inFlight++;
     previous =
         previous
             .thenCombine(response, (ignored, r) -> r)
             .thenCompose(r -> respond(ctx, r, keepAlive))
-            .whenComplete((ignored, e) -> ctx.executor().execute(() -> inFlight--));
+            .handle(
+                (ignored, e) -> {
+                  if (e != null) {
+                    log.warn("writing an HTTP response failed", e);
+                    ctx.close();
+                  }
+                  ctx.executor().execute(() -> inFlight--);
+                  return null;
+                });
   }
 
   private static HttpRequest toRequest(FullHttpRequest msg) {
