@@ -472,7 +472,10 @@ final class Simulation {
     return ByteString.copyFrom(ByteBuffer.allocate(16).putLong(index).putLong(chain).flip());
   }
 
+  private long messagesSent;
+
   private void send(Message m) {
+    messagesSent++;
     if (!faultsOn) {
       network.add(new InFlight(m, now));
       return;
@@ -671,6 +674,17 @@ final class Simulation {
   private SimNode randomNode() {
     List<SimNode> all = new ArrayList<>(nodes.values());
     return all.get(rng.nextInt(all.size()));
+  }
+
+  String stats() {
+    return nodes.size()
+        + " nodes, "
+        + proposals
+        + " proposals, "
+        + commitsSeen
+        + " applied, "
+        + messagesSent
+        + " messages";
   }
 
   String describe() {
