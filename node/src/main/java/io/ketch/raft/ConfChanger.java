@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Computes a new configuration (and the progress map that goes with it) from the current one and a
@@ -91,17 +92,16 @@ final class ConfChanger {
     r.config.learners.addAll(cs.getLearnersList());
     r.config.learnersNext.addAll(cs.getLearnersNextList());
     r.config.autoLeave = cs.getAutoLeave();
-    for (long id : r.config.voters) {
-      changer.initProgress(r, id, false);
-    }
-    for (long id : r.config.outgoing) {
-      changer.initProgress(r, id, false);
-    }
+    TreeSet<Long> members = new TreeSet<>(r.config.voters);
+    members.addAll(r.config.outgoing);
     for (long id : r.config.learners) {
-      if (r.progress.containsKey(id)) {
+      if (members.contains(id)) {
         throw new IllegalArgumentException("node " + id + " is both voter and learner");
       }
-      changer.initProgress(r, id, true);
+    }
+    members.addAll(r.config.learners);
+    for (long id : members) {
+      r.progress.put(id, changer.newProgress(r.config.learners.contains(id)));
     }
     return r;
   }
@@ -191,12 +191,16 @@ final class ConfChanger {
     } else {
       r.config.voters.add(id);
     }
+    r.progress.put(id, newProgress(learner));
+  }
+
+  private Progress newProgress(boolean learner) {
     // Probing from the last index finds the match point fast for a new or empty follower; it
     // counts as recently active so that CheckQuorum does not depose the leader right away.
     Progress pr =
         new Progress(
             0, Math.max(lastIndex, 1), tracker.maxInflight, tracker.maxInflightBytes, learner);
     pr.recentActive = true;
-    r.progress.put(id, pr);
+    return pr;
   }
 }

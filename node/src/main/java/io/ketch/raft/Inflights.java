@@ -43,13 +43,6 @@ final class Inflights {
     }
   }
 
-  /** Makes room for one probe when the window is stuck (a heartbeat answered, acks were lost). */
-  void freeFirstOne() {
-    if (count > 0) {
-      freeLE(indices[start]);
-    }
-  }
-
   boolean full() {
     return count == capacity || (maxBytes != 0 && bytes >= maxBytes);
   }

@@ -75,6 +75,9 @@ final class Raft {
   private int heartbeatElapsed;
   private String dropReason;
 
+  /** A removed leader's hand-over condition held at the previous election-timeout boundary. */
+  private boolean handedOver;
+
   Raft(Config c) {
     this.config = c;
     this.id = c.id();
@@ -151,7 +154,10 @@ final class Raft {
     List<Entry> ents;
     try {
       prevTerm = raftLog.term(prevIndex);
-      ents = raftLog.entries(pr.next, config.maxSizePerMsg());
+      // A full window sends no entries, only an empty MSG_APP when asked to: if every message
+      // in it was lost, its acknowledgement or rejection is what clears the window.
+      boolean throttled = pr.state == Progress.State.REPLICATE && pr.inflights.full();
+      ents = throttled ? List.of() : raftLog.entries(pr.next, config.maxSizePerMsg());
     } catch (Storage.CompactedException | Storage.UnavailableException e) {
       return sendSnapshot(to, pr);
     }
@@ -244,6 +250,7 @@ final class Raft {
     uncommittedSize = 0;
     readOnly.clear();
     pendingReadIndexMessages.clear();
+    handedOver = false;
   }
 
   void becomeFollower(long newTerm, long leader) {
@@ -319,6 +326,9 @@ final class Raft {
     electionElapsed++;
     if (electionElapsed >= electionTimeout) {
       electionElapsed = 0;
+      if (state == StateRole.LEADER && !isMember()) {
+        stepDownOnceHandedOver();
+      }
       if (config.checkQuorum()) {
         step(Message.newBuilder().setType(MessageType.MSG_CHECK_QUORUM).setFrom(id).build());
       }
@@ -334,6 +344,39 @@ final class Raft {
       heartbeatElapsed = 0;
       step(Message.newBuilder().setType(MessageType.MSG_BEAT).setFrom(id).build());
     }
+  }
+
+  /** Whether this node is a voter of its current configuration. */
+  private boolean isMember() {
+    Progress self = trk.progress.get(id);
+    return self != null && !self.learner;
+  }
+
+  /**
+   * A leader whose removal (or demotion) is applied no longer takes proposals, but keeps leading
+   * until every remaining voter has its whole log and has heard the commit index, then steps down
+   * (thesis 4.2.2). Stepping down at once could strand the remaining voters in the old joint
+   * configuration, unaware that leaving it committed, needing this node's vote that its longer log
+   * would deny. The condition must hold over a whole election timeout, during which heartbeats
+   * carried the final commit index and were answered.
+   */
+  private void stepDownOnceHandedOver() {
+    boolean caughtUp = raftLog.committed == raftLog.lastIndex();
+    for (long voter : trk.voterIds()) {
+      Progress pr = trk.progress.get(voter);
+      caughtUp &= pr.match == raftLog.lastIndex() && pr.recentActive;
+    }
+    if (caughtUp && handedOver) {
+      becomeFollower(term, NONE);
+      return;
+    }
+    handedOver = caughtUp;
+    trk.progress.forEach(
+        (peer, pr) -> {
+          if (peer != id) {
+            pr.recentActive = false;
+          }
+        });
   }
 
   // ---- elections ----
@@ -539,11 +582,9 @@ final class Raft {
       case MSG_HEARTBEAT_RESP -> {
         pr.recentActive = true;
         pr.msgAppFlowPaused = false;
-        if (pr.state == Progress.State.REPLICATE && pr.inflights.full()) {
-          // Acknowledgements may have been lost: let one message through to make progress.
-          pr.inflights.freeFirstOne();
-        }
-        if (pr.match < raftLog.lastIndex()) {
+        // Even with a full window this sends (an empty) MSG_APP, so lost acknowledgements cannot
+        // stall replication; a caught-up follower in PROBE gets one too, to return to REPLICATE.
+        if (pr.match < raftLog.lastIndex() || pr.state == Progress.State.PROBE) {
           sendAppend(m.getFrom());
         }
         if (m.getContext().isEmpty()) {
@@ -583,7 +624,7 @@ final class Raft {
     if (m.getEntriesCount() == 0) {
       throw new IllegalArgumentException("proposal without entries");
     }
-    if (!trk.progress.containsKey(id)) {
+    if (!isMember()) {
       dropReason = "this node was removed from the configuration";
       return;
     }
@@ -951,11 +992,6 @@ final class Raft {
     ConfState cs = trk.confState();
     Progress self = trk.progress.get(id);
     learner = self != null && self.learner;
-    if ((self == null || learner) && state == StateRole.LEADER) {
-      // Removed (or demoted): a leader that is not a voter must not lead (thesis 4.2.2).
-      becomeFollower(term, NONE);
-      return cs;
-    }
     if (state != StateRole.LEADER || cs.getVotersCount() == 0) {
       return cs;
     }
