@@ -380,7 +380,7 @@ public final class EtcdServer implements AutoCloseable {
     CompletableFuture<ByteString> data = new CompletableFuture<>();
     try {
       applier.submit(
-          () -> data.complete(state.snapshot(applied.get(), appliedTerm).toByteString()));
+          () -> data.complete(SnapshotFormat.encode(state.snapshot(applied.get(), appliedTerm))));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       data.completeExceptionally(ServerError.STOPPED.exception());
