@@ -63,7 +63,7 @@ public final class KvStore {
   final TreeMap<ByteString, KeyIndex> index = new TreeMap<>(KEY_ORDER);
   final TreeMap<Revision, KeyValue> history = new TreeMap<>();
   private volatile long currentRevision = 1;
-  private volatile long compactRevision = 0;
+  private volatile long compactRevision = NEVER_COMPACTED;
   private volatile long totalBytes;
   private volatile long inUseBytes;
   private volatile long keyCount;
@@ -76,7 +76,12 @@ public final class KvStore {
     return currentRevision;
   }
 
-  /** The last compaction revision; 0 when never compacted. */
+  /**
+   * etcd's compaction revision before the first compaction: so even revision 0 may be compacted.
+   */
+  public static final long NEVER_COMPACTED = -1;
+
+  /** The last compaction revision; {@link #NEVER_COMPACTED} when never compacted. */
   public long compactRevision() {
     return compactRevision;
   }
@@ -168,6 +173,9 @@ public final class KvStore {
     lock.readLock().lock();
     try {
       long at = rev <= 0 ? currentRevision : rev;
+      if (rev > 0 && rev <= compactRevision) {
+        throw new CompactedException(); // etcd hashes only above the compaction revision
+      }
       checkReadable(at, currentRevision);
       CRC32C crc = new CRC32C();
       for (Map.Entry<Revision, KeyValue> e :

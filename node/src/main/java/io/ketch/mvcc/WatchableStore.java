@@ -145,8 +145,9 @@ public final class WatchableStore implements AutoCloseable {
         if (w.minRevision < batch.compactRevision()) {
           unsynced.remove(w);
           w.stream.watchers.remove(w.id);
+          // etcd's compacted-watch answer carries no revision in its header.
           w.stream.offerControl(
-              response(batch.compactRevision(), w.id)
+              response(0, w.id)
                   .setCanceled(true)
                   .setCompactRevision(batch.compactRevision())
                   .build());

@@ -146,21 +146,42 @@ final class KvApplier {
 
   private TxnResponse.Builder execute(
       TxnRequest request, Iterator<Boolean> path, View view, TxnWrite txn) {
+    long before = store.currentRevision();
     boolean succeeded = path.next();
     TxnResponse.Builder response = TxnResponse.newBuilder().setSucceeded(succeeded);
     for (RequestOp op : succeeded ? request.getSuccessList() : request.getFailureList()) {
       ResponseOp.Builder out = ResponseOp.newBuilder();
       switch (op.getRequestCase()) {
-        case REQUEST_RANGE -> out.setResponseRange(rangeResponse(view.range(op.getRequestRange())));
-        case REQUEST_PUT -> out.setResponsePut(put(txn, op.getRequestPut()));
-        case REQUEST_DELETE_RANGE ->
-            out.setResponseDeleteRange(delete(txn, op.getRequestDeleteRange()));
-        case REQUEST_TXN -> out.setResponseTxn(execute(op.getRequestTxn(), path, view, txn));
+        case REQUEST_RANGE -> {
+          RangeResponse.Builder range = rangeResponse(view.range(op.getRequestRange()));
+          out.setResponseRange(range.setHeader(revisionHeader(txn, before)));
+        }
+        case REQUEST_PUT -> {
+          PutResponse.Builder put = put(txn, op.getRequestPut());
+          out.setResponsePut(put.setHeader(revisionHeader(txn, before)));
+        }
+        case REQUEST_DELETE_RANGE -> {
+          DeleteRangeResponse.Builder delete = delete(txn, op.getRequestDeleteRange());
+          out.setResponseDeleteRange(delete.setHeader(revisionHeader(txn, before)));
+        }
+        case REQUEST_TXN -> {
+          TxnResponse.Builder nested = execute(op.getRequestTxn(), path, view, txn);
+          out.setResponseTxn(nested.setHeader(revisionHeader(txn, before)));
+        }
         case REQUEST_NOT_SET -> throw ServerError.KEY_NOT_FOUND.exception();
       }
       response.addResponses(out);
     }
     return response;
+  }
+
+  /**
+   * The header of a response inside a txn: only the revision, as of that op (etcd's): the old one
+   * until the txn has written something, the txn's own after.
+   */
+  private static ResponseHeader revisionHeader(TxnWrite txn, long before) {
+    long revision = txn != null && txn.changed() ? txn.revision() : before;
+    return ResponseHeader.newBuilder().setRevision(revision).build();
   }
 
   /** etcd checks every put on the path before writing anything, so a failing txn writes nothing. */

@@ -226,8 +226,8 @@ final class MemberState {
             .setMemberID(request.getMemberID())
             .setAlarm(request.getAlarm())
             .build();
-    AlarmResponse.Builder response =
-        AlarmResponse.newBuilder().setHeader(headers.apply(store.currentRevision()));
+    // etcd answers alarms without a header.
+    AlarmResponse.Builder response = AlarmResponse.newBuilder();
     switch (request.getAction()) {
       case GET -> response.addAllAlarms(matching(request));
       case ACTIVATE -> {

@@ -6,10 +6,11 @@ import io.ketch.server.pb.StateSnapshot;
 import java.nio.ByteBuffer;
 
 /**
- * The bytes of a member's state as Maintenance.Snapshot streams them and `snapshot restore` reads them: a
- * magic number, the length of the {@link StateSnapshot} that follows, the message, then zeros up to a
- * multiple of 512 bytes. The padding is there for etcd's tools: etcdctl recognises the SHA-256 trailer of a
- * snapshot by the payload's length being a whole number of 512-byte pages (bbolt's), and refuses others.
+ * The bytes of a member's state as Maintenance.Snapshot streams them and `snapshot restore` reads
+ * them: a magic number, the length of the {@link StateSnapshot} that follows, the message, then
+ * zeros up to a multiple of 512 bytes. The padding is there for etcd's tools: etcdctl recognises
+ * the SHA-256 trailer of a snapshot by the payload's length being a whole number of 512-byte pages
+ * (bbolt's), and refuses others.
  */
 public final class SnapshotFormat {
   static final int MAGIC = 0x4b534e50; // "KSNP"
