@@ -630,23 +630,21 @@ final class Simulation {
       }
     }
     livenessMarker = ByteString.copyFromUtf8("liveness-" + seed);
-    boolean proposed = false;
+    int proposedAt = -1;
     for (int r = 0; r < 600; r++) {
       round();
-      SimNode leader = currentLeader();
-      if (leader == null) {
-        continue;
+      if (markerApplied) {
+        return;
       }
-      if (!proposed) {
+      SimNode leader = currentLeader();
+      // A proposal may be lost with a leader change: propose again after a while.
+      if (leader != null && (proposedAt < 0 || r - proposedAt > 50)) {
         try {
           leader.raw.propose(livenessMarker);
-          proposed = true;
+          proposedAt = r;
         } catch (ProposalDroppedException e) {
           // transfer in progress: try again next round
         }
-      }
-      if (markerApplied) {
-        return;
       }
     }
     throw new AssertionError(
