@@ -561,7 +561,8 @@ final class Raft {
         return;
       }
       case MSG_READ_INDEX -> {
-        if (trk.isSingleton()) {
+        if (trk.isSingleton() && isMember()) {
+          // We are the only voter: our commit index is the cluster's.
           respondToReadIndex(m, raftLog.committed);
         } else if (!committedEntryInCurrentTerm()) {
           // Our commit index may lag the previous leader's until an entry of our term commits.
