@@ -184,6 +184,12 @@ final class Simulation {
     if (faultsOn) {
       injectFaults();
     }
+    for (SimNode n : pendingSnapshots) {
+      if (n.up()) {
+        snapshotAndCompact(n);
+      }
+    }
+    pendingSnapshots.clear();
     clientActions();
     for (SimNode n : nodes.values()) {
       if (n.up()) {
@@ -384,6 +390,11 @@ final class Simulation {
     // 3. Send.
     for (Message m : rd.messages()) {
       send(m);
+      if (m.getType() == MessageType.MSG_SNAP && !inConfig(m.getSnapshot(), m.getTo())) {
+        // The stored snapshot predates the target joining, so it will ignore it: like an
+        // application making a fresh snapshot on demand, take one for the next attempt.
+        pendingSnapshots.add(n);
+      }
     }
     // 4. Apply.
     if (rd.snapshot() != null) {
@@ -397,6 +408,15 @@ final class Simulation {
     }
     // 5. Advance.
     n.raw.advance(rd);
+  }
+
+  private final List<SimNode> pendingSnapshots = new ArrayList<>();
+
+  private static boolean inConfig(Snapshot s, long id) {
+    ConfState cs = s.getMetadata().getConfState();
+    return cs.getVotersList().contains(id)
+        || cs.getLearnersList().contains(id)
+        || cs.getVotersOutgoingList().contains(id);
   }
 
   private void installSnapshot(SimNode n, Snapshot s) {
@@ -705,7 +725,16 @@ final class Simulation {
             .append(" outgoing=")
             .append(st.config().getVotersOutgoingList())
             .append(" learners=")
-            .append(st.config().getLearnersList());
+            .append(st.config().getLearnersList())
+            .append(" snap=")
+            .append(n.disk.snapshot().getMetadata().getIndex())
+            .append(" snapVoters=")
+            .append(n.disk.snapshot().getMetadata().getConfState().getVotersList())
+            .append(" first=")
+            .append(n.disk.firstIndex());
+        if (!st.progress().isEmpty()) {
+          sb.append("\n    progress=").append(st.progress());
+        }
       }
     }
     return sb.toString();
