@@ -731,7 +731,11 @@ final class Simulation {
             .append(" snapVoters=")
             .append(n.disk.snapshot().getMetadata().getConfState().getVotersList())
             .append(" first=")
-            .append(n.disk.firstIndex());
+            .append(n.disk.firstIndex())
+            .append(" last=")
+            .append(n.disk.lastIndex())
+            .append("/")
+            .append(n.disk.term(n.disk.lastIndex()));
         if (!st.progress().isEmpty()) {
           sb.append("\n    progress=").append(st.progress());
         }
