@@ -326,10 +326,13 @@ final class Raft {
     electionElapsed++;
     if (electionElapsed >= electionTimeout) {
       electionElapsed = 0;
-      if (state == StateRole.LEADER && !isMember()) {
+      boolean removedLeader = state == StateRole.LEADER && !isMember();
+      if (removedLeader) {
         stepDownOnceHandedOver();
-      }
-      if (config.checkQuorum()) {
+      } else if (config.checkQuorum()) {
+        // A removed leader skips CheckQuorum: stepping down before the hand-over could leave the
+        // remaining voters stuck in a joint configuration that needs its vote, which its longer
+        // log would deny. Safety never rests on CheckQuorum; a newer leader still deposes it.
         step(Message.newBuilder().setType(MessageType.MSG_CHECK_QUORUM).setFrom(id).build());
       }
       // A transfer that did not finish within an election timeout is abandoned (thesis 3.10).
@@ -561,7 +564,8 @@ final class Raft {
         return;
       }
       case MSG_READ_INDEX -> {
-        if (trk.isSingleton()) {
+        if (trk.isSingleton() && isMember()) {
+          // We are the only voter: our commit index is the cluster's.
           respondToReadIndex(m, raftLog.committed);
         } else if (!committedEntryInCurrentTerm()) {
           // Our commit index may lag the previous leader's until an entry of our term commits.

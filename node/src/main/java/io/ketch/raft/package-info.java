@@ -34,6 +34,11 @@
  *       true between {@code ready()} and {@code advance()} while entries are being persisted.)
  * </ol>
  *
+ * <p>Membership changes take effect when applied, one at a time (or through a joint configuration).
+ * A leader that applies its own removal stops taking proposals and steps down once the remaining
+ * voters have its whole log and its commit index (so that they can leave a joint configuration
+ * without it); the application may then stop it.
+ *
  * <p>A node restarts from its {@link io.ketch.raft.Storage} and {@link
  * io.ketch.raft.Config#applied()}; whatever a Ready held but was not persisted is simply lost.
  * Proposals can be lost too (a leader change drops them): the caller waits for its entry to be
