@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +39,7 @@ public final class ClientApi implements AutoCloseable {
 
   private final HealthStatusManager health = new HealthStatusManager();
   private final ExecutorService callbacks;
+  private final ScheduledExecutorService ticks;
   private final List<BindableService> services;
   private final List<AutoCloseable> listeners = new ArrayList<>();
 
@@ -51,12 +53,25 @@ public final class ClientApi implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
+    this.ticks =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "watch-progress");
+              t.setDaemon(true);
+              return t;
+            });
     RequestChecks checks = new RequestChecks(config.maxTxnOps());
     Contention contention = new Contention(server, callbacks);
     this.services =
         List.of(
             new KvService(server, checks),
-            new WatchService(server, server.watchable(), callbacks, config.maxGrpcReceiveBytes()),
+            new WatchService(
+                server,
+                server.watchable(),
+                callbacks,
+                config.maxGrpcReceiveBytes(),
+                ticks,
+                config.watchProgressNotifyInterval()),
             new LeaseService(server),
             new ClusterService(server),
             new MaintenanceService(server),
@@ -146,5 +161,6 @@ public final class ClientApi implements AutoCloseable {
       }
     }
     callbacks.shutdownNow();
+    ticks.shutdownNow();
   }
 }

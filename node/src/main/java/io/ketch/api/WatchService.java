@@ -12,9 +12,12 @@ import io.ketch.pb.etcdserver.WatchRequest;
 import io.ketch.pb.etcdserver.WatchResponse;
 import io.ketch.server.EtcdServer;
 import io.ketch.server.ServerError;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -38,11 +41,25 @@ final class WatchService extends WatchGrpc.WatchImplBase {
   private final Executor drains;
   private final int maxResponseBytes;
 
-  WatchService(EtcdServer server, WatchableStore store, Executor drains, int maxResponseBytes) {
+  private final Set<ClientStream> streams = ConcurrentHashMap.newKeySet();
+
+  /**
+   * @param progressTicks where the progress_notify timer runs, every {@code progressInterval}
+   */
+  WatchService(
+      EtcdServer server,
+      WatchableStore store,
+      Executor drains,
+      int maxResponseBytes,
+      ScheduledExecutorService progressTicks,
+      Duration progressInterval) {
     this.server = server;
     this.store = store;
     this.drains = drains;
     this.maxResponseBytes = maxResponseBytes;
+    long every = progressInterval.toMillis();
+    progressTicks.scheduleAtFixedRate(
+        () -> streams.forEach(ClientStream::notifyProgress), every, every, TimeUnit.MILLISECONDS);
   }
 
   @Override
@@ -54,6 +71,7 @@ final class WatchService extends WatchGrpc.WatchImplBase {
       return new Ignore();
     }
     ClientStream stream = new ClientStream(out, store.newWatchStream());
+    streams.add(stream);
     out.setOnReadyHandler(stream::scheduleDrain);
     out.setOnCancelHandler(stream::close);
     return stream;
@@ -63,6 +81,8 @@ final class WatchService extends WatchGrpc.WatchImplBase {
     private final ServerCallStreamObserver<WatchResponse> out;
     private final WatchStream watchers;
     private final Set<Long> fragmented = ConcurrentHashMap.newKeySet();
+    private final Set<Long> progressNotify = ConcurrentHashMap.newKeySet();
+    private final Set<Long> sentEvents = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private volatile boolean closed;
 
@@ -80,10 +100,14 @@ final class WatchService extends WatchGrpc.WatchImplBase {
           if (id != WatchStream.NO_WATCH_ID && request.getCreateRequest().getFragment()) {
             fragmented.add(id);
           }
+          if (id != WatchStream.NO_WATCH_ID && request.getCreateRequest().getProgressNotify()) {
+            progressNotify.add(id);
+          }
         }
         case CANCEL_REQUEST -> {
           long id = request.getCancelRequest().getWatchId();
           fragmented.remove(id);
+          progressNotify.remove(id);
           watchers.cancel(id);
         }
         case PROGRESS_REQUEST -> watchers.requestProgress();
@@ -104,7 +128,20 @@ final class WatchService extends WatchGrpc.WatchImplBase {
 
     void close() {
       closed = true;
+      streams.remove(this);
       watchers.close();
+    }
+
+    /**
+     * etcd's progress_notify: an empty response to each watcher that asked for it and got no events
+     * since the last tick, when it is synced (the store answers nothing otherwise).
+     */
+    void notifyProgress() {
+      for (long id : progressNotify) {
+        if (!sentEvents.remove(id)) {
+          watchers.requestProgress(id);
+        }
+      }
     }
 
     /** Called from the store's threads with its lock held: only schedules. */
@@ -135,8 +172,12 @@ final class WatchService extends WatchGrpc.WatchImplBase {
       } else {
         out.onNext(full);
       }
+      if (response.getEventsCount() > 0 && progressNotify.contains(response.getWatchId())) {
+        sentEvents.add(response.getWatchId());
+      }
       if (response.getCanceled()) {
         fragmented.remove(response.getWatchId());
+        progressNotify.remove(response.getWatchId());
       }
     }
 

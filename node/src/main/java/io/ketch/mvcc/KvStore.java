@@ -6,7 +6,6 @@ import io.ketch.pb.etcdserver.RangeRequest.SortOrder;
 import io.ketch.pb.etcdserver.RangeRequest.SortTarget;
 import io.ketch.pb.mvcc.Event;
 import io.ketch.pb.mvcc.KeyValue;
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -243,7 +242,26 @@ public final class KvStore {
 
   /** Rebuilds a store from {@link #writeSnapshot}'s bytes; fails on a bad version or checksum. */
   public static KvStore restore(InputStream in) throws IOException {
-    CheckedInputStream checked = new CheckedInputStream(new BufferedInputStream(in), new CRC32C());
+    // The checksum is checked before anything is replayed: damaged bytes never reach the index.
+    byte[] all = in.readAllBytes();
+    if (all.length < 2 * Integer.BYTES + 1) {
+      throw new IOException("mvcc snapshot too short");
+    }
+    java.nio.ByteBuffer head = java.nio.ByteBuffer.wrap(all);
+    if (head.getInt() != SNAPSHOT_MAGIC) {
+      throw new IOException("not an mvcc snapshot");
+    }
+    if (head.get() != SNAPSHOT_VERSION) {
+      throw new IOException("unknown mvcc snapshot version " + all[Integer.BYTES]);
+    }
+    CRC32C crc = new CRC32C();
+    crc.update(all, 0, all.length - Integer.BYTES);
+    if (java.nio.ByteBuffer.wrap(all, all.length - Integer.BYTES, Integer.BYTES).getInt()
+        != (int) crc.getValue()) {
+      throw new IOException("mvcc snapshot checksum mismatch");
+    }
+    CheckedInputStream checked =
+        new CheckedInputStream(new java.io.ByteArrayInputStream(all), new CRC32C());
     DataInputStream data = new DataInputStream(checked);
     if (data.readInt() != SNAPSHOT_MAGIC) {
       throw new IOException("not an mvcc snapshot");

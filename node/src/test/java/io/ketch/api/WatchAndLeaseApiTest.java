@@ -72,6 +72,24 @@ class WatchAndLeaseApiTest {
   }
 
   @Test
+  void aQuietWatcherThatAskedForProgressNotificationsGetsThem(@TempDir Path other)
+      throws Exception {
+    try (RunningMember quick = new RunningMember(other, "--watch-progress-notify-interval=200ms");
+        Client quickClient = quick.client()) {
+      quickClient.getKVClient().put(b("n"), b("1")).get();
+      List<WatchResponse> responses = new CopyOnWriteArrayList<>();
+      WatchOption option = WatchOption.builder().withProgressNotify(true).build();
+
+      try (var watcher = quickClient.getWatchClient().watch(b("n"), option, responses::add)) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> !responses.isEmpty());
+      }
+
+      assertThat(responses.get(0).isProgressNotify()).isTrue();
+      assertThat(responses.get(0).getHeader().getRevision()).isEqualTo(2);
+    }
+  }
+
+  @Test
   void revokingALeaseDeletesItsKeys() throws Exception {
     long lease = client.getLeaseClient().grant(60).get().getID();
     kv.put(b("l/a"), b("1"), PutOption.builder().withLeaseId(lease).build()).get();
