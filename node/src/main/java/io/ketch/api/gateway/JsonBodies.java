@@ -16,7 +16,8 @@ import java.util.List;
  * fields ignored.
  */
 final class JsonBodies {
-  private static final JsonFormat.Parser PARSER = JsonFormat.parser().ignoringUnknownFields();
+  private static final JsonFormat.Parser STRICT = JsonFormat.parser();
+  private static final JsonFormat.Parser LENIENT = STRICT.ignoringUnknownFields();
   private static final JsonFormat.Printer PRINTER =
       JsonFormat.printer().preservingProtoFieldNames().omittingInsignificantWhitespace();
 
@@ -30,11 +31,29 @@ final class JsonBodies {
       throws InvalidProtocolBufferException {
     List<Message> requests = new ArrayList<>();
     for (String value : topLevelValues(new String(body, UTF_8))) {
-      Message.Builder builder = prototype.newBuilderForType();
-      PARSER.merge(value, builder);
-      requests.add(builder.build());
+      requests.add(parse(value, prototype));
     }
     return requests;
+  }
+
+  /**
+   * Unknown fields are skipped, but an unknown enum name is an error, as in Go: protobuf's lenient
+   * parser would quietly turn {@code "sort_order":"NOPE"} into the default, so it only gets the
+   * values the strict one turned down for an unknown field.
+   */
+  private static Message parse(String json, Message prototype)
+      throws InvalidProtocolBufferException {
+    Message.Builder builder = prototype.newBuilderForType();
+    try {
+      STRICT.merge(json, builder);
+    } catch (InvalidProtocolBufferException e) {
+      if (e.getMessage() == null || !e.getMessage().startsWith("Cannot find field")) {
+        throw e;
+      }
+      builder = prototype.newBuilderForType();
+      LENIENT.merge(json, builder);
+    }
+    return builder.build();
   }
 
   /** The body's JSON values, split where each one closes; their insides are checked later. */

@@ -53,6 +53,22 @@ class JsonBodiesTest {
   }
 
   @Test
+  void anUnknownEnumNameIsAnErrorEvenAmongUnknownFields() throws Exception {
+    assertThatThrownBy(
+            () ->
+                JsonBodies.parseAll(
+                    "{\"key\":\"Zm9v\",\"sort_order\":\"NOPE\"}".getBytes(UTF_8),
+                    RangeRequest.getDefaultInstance()))
+        .hasMessageContaining("NOPE");
+    assertThat(
+            JsonBodies.parseAll(
+                "{\"x\":{\"y\":1},\"sort_order\":\"DESCEND\"}".getBytes(UTF_8),
+                RangeRequest.getDefaultInstance()))
+        .containsExactly(
+            RangeRequest.newBuilder().setSortOrder(RangeRequest.SortOrder.DESCEND).build());
+  }
+
+  @Test
   void printsProtoNamesInt64AsStringsBytesInBase64AndNoDefaults() {
     RangeResponse response =
         RangeResponse.newBuilder()
