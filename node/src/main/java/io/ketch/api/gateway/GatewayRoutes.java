@@ -13,9 +13,8 @@ import java.util.List;
 
 /**
  * The gateway's paths, as etcd's .proto http options give them, and the method each one calls.
- * Served under /v3 and under /v3beta, which etcd 3.4 still serves. Where 3.4 and 3.5 differ both
- * are served: /kv/lease/revoke is 3.5's (3.4 has only timetolive and leases under /kv/lease), and
- * HashKV is 3.5's /maintenance/hashkv (3.4 put it on /maintenance/hash, where Hash answers).
+ * Served under /v3 and under /v3beta, which etcd 3.4 still serves (not /v3alpha, which it dropped).
+ * HashKV is 3.5's /maintenance/hashkv: 3.4 put it on /maintenance/hash, where Hash answers.
  */
 final class GatewayRoutes {
   static final List<String> PREFIXES = List.of("/v3", "/v3beta");
