@@ -35,6 +35,8 @@ public final class JsonGateway implements AutoCloseable {
   private static final Metadata.Key<String> TOKEN =
       Metadata.Key.of("token", Metadata.ASCII_STRING_MARSHALLER);
 
+  private static final String FORWARDED_PREFIX = "grpc-metadata-";
+
   private final Server server;
   private final ManagedChannel channel;
 
@@ -93,20 +95,15 @@ public final class JsonGateway implements AutoCloseable {
       // grpc-gateway reads one message, an empty body being the empty message.
       requests = List.of(requests.isEmpty() ? prototype : requests.get(0));
     }
-    Metadata headers = new Metadata();
-    String token = request.headers().get("authorization");
-    if (token != null) {
-      headers.put(TOKEN, token);
-    }
     ClientCall<Message, Message> call = channel.newCall(method, CallOptions.DEFAULT);
     CompletableFuture<HttpResponse> response;
     if (method.getType().serverSendsOneMessage()) {
       UnaryRelay relay = new UnaryRelay();
-      call.start(relay, headers);
+      call.start(relay, metadata(request));
       response = relay.response;
     } else {
       StreamRelay relay = new StreamRelay(call);
-      call.start(relay, headers);
+      call.start(relay, metadata(request));
       response = relay.response;
     }
     call.request(1);
@@ -115,6 +112,36 @@ public final class JsonGateway implements AutoCloseable {
       call.halfClose();
     }
     return response;
+  }
+
+  /**
+   * The call's metadata, from the headers as grpc-gateway forwards them: Authorization carries the
+   * auth token, and each Grpc-Metadata-Name header becomes the entry {@code name} (etcd's clients
+   * send hasleader=true that way).
+   */
+  private static Metadata metadata(HttpRequest request) {
+    Metadata metadata = new Metadata();
+    request
+        .headers()
+        .forEach(
+            (name, value) -> {
+              if (name.equals("authorization")) {
+                metadata.put(TOKEN, value);
+              } else if (name.startsWith(FORWARDED_PREFIX)
+                  && !name.endsWith(Metadata.BINARY_HEADER_SUFFIX)) {
+                try {
+                  metadata.put(
+                      Metadata.Key.of(
+                          name.substring(FORWARDED_PREFIX.length()),
+                          Metadata.ASCII_STRING_MARSHALLER),
+                      value);
+                } catch (IllegalArgumentException e) {
+                  // not a valid metadata name or value: grpc-gateway would not get it through
+                  // either
+                }
+              }
+            });
+    return metadata;
   }
 
   @Override
