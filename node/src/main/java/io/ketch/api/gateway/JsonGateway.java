@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -39,10 +41,12 @@ public final class JsonGateway implements AutoCloseable {
 
   private final Server server;
   private final ManagedChannel channel;
+  private final ExecutorService printers;
 
-  private JsonGateway(Server server, ManagedChannel channel) {
+  private JsonGateway(Server server, ManagedChannel channel, ExecutorService printers) {
     this.server = server;
     this.channel = channel;
+    this.printers = printers;
   }
 
   /**
@@ -53,14 +57,25 @@ public final class JsonGateway implements AutoCloseable {
       List<ServerServiceDefinition> services, List<ServerInterceptor> interceptors)
       throws IOException {
     String name = "ketch-json-gateway-" + UUID.randomUUID();
-    // Direct executors: the services never block (they answer from futures), as on the real port.
+    // A direct executor: the services never block (they answer from futures), as on the real port.
     InProcessServerBuilder builder = InProcessServerBuilder.forName(name).directExecutor();
     services.forEach(builder::addService);
     for (int i = interceptors.size() - 1; i >= 0; i--) {
       builder.intercept(interceptors.get(i)); // grpc-java runs the last added first
     }
     Server server = builder.build().start();
-    return new JsonGateway(server, InProcessChannelBuilder.forName(name).directExecutor().build());
+    // Answers are turned into JSON on the gateway's own threads: the thread that completes a call
+    // is often the apply thread, which must not spend its time printing a large range as JSON.
+    ExecutorService printers =
+        Executors.newFixedThreadPool(
+            2,
+            r -> {
+              Thread t = new Thread(r, "json-gateway");
+              t.setDaemon(true);
+              return t;
+            });
+    return new JsonGateway(
+        server, InProcessChannelBuilder.forName(name).executor(printers).build(), printers);
   }
 
   /** Adds every gateway path under each of etcd's prefixes. */
@@ -149,5 +164,6 @@ public final class JsonGateway implements AutoCloseable {
     channel.shutdownNow();
     server.shutdownNow();
     server.awaitTermination(5, TimeUnit.SECONDS);
+    printers.shutdownNow();
   }
 }
