@@ -9,6 +9,7 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.protobuf.services.HealthStatusManager;
+import io.ketch.api.gateway.JsonGateway;
 import io.ketch.api.http.ClientListener;
 import io.ketch.api.http.ClientListenerOptions;
 import io.ketch.api.http.HttpListener;
@@ -87,22 +88,27 @@ public final class ClientApi implements AutoCloseable {
     List<ServerServiceDefinition> definitions =
         api.services.stream().map(BindableService::bindService).toList();
     definitions.forEach(metrics::preRegister);
-    HttpRoutes routes =
+    StatusEndpoints statusEndpoints =
         new StatusEndpoints(
-                new MemberHealth(server),
-                metrics,
-                Versions.SERVER,
-                Duration.ofMillis(5000 + 2 * config.electionTimeout().toMillis()))
-            .register(HttpRoutes.builder())
-            .build();
+            new MemberHealth(server),
+            metrics,
+            Versions.SERVER,
+            Duration.ofMillis(5000 + 2 * config.electionTimeout().toMillis()));
+    HttpRoutes routes = statusEndpoints.register(HttpRoutes.builder()).build();
+    List<ServerInterceptor> interceptors =
+        List.of(metrics.grpcInterceptor(), new LeaderRequirement());
+    JsonGateway gateway = JsonGateway.start(definitions, interceptors);
+    // The JSON gateway on the client port only, as etcd: the metrics port serves no data.
+    HttpRoutes clientRoutes =
+        gateway.register(statusEndpoints.register(HttpRoutes.builder())).build();
     try {
       for (EndpointUrl url : config.listenClientUrls()) {
         ClientListener listener =
             ClientListener.start(
                 url.socketAddress(),
                 definitions,
-                List.of(metrics.grpcInterceptor(), new LeaderRequirement()),
-                routes,
+                interceptors,
+                clientRoutes,
                 ClientListenerOptions.forMaxRequestBytes(config.maxRequestBytes()));
         api.listeners.add(listener);
         log.info("serving client requests on {}:{}", url.host(), listener.port());
@@ -113,6 +119,7 @@ public final class ClientApi implements AutoCloseable {
         api.listeners.add(listener);
         log.info("serving /metrics and /health on {}:{}", url.host(), listener.port());
       }
+      api.listeners.add(gateway); // after the listeners: closed once nothing calls it
     } catch (IOException | RuntimeException e) {
       api.close();
       throw e;
