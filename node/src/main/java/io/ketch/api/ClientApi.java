@@ -52,6 +52,7 @@ public final class ClientApi implements AutoCloseable {
               return t;
             });
     RequestChecks checks = new RequestChecks(config.maxTxnOps());
+    server.identifyRequestersBy(AuthTokens::current);
     Contention contention = new Contention(server, callbacks);
     this.services =
         List.of(
@@ -60,6 +61,7 @@ public final class ClientApi implements AutoCloseable {
             new LeaseService(server),
             new ClusterService(server),
             new MaintenanceService(server),
+            new AuthService(server),
             new LockService(server, contention),
             new ElectionService(server, contention),
             health.getHealthService());
@@ -86,7 +88,10 @@ public final class ClientApi implements AutoCloseable {
             ClientListener.start(
                 url.socketAddress(),
                 definitions,
-                List.of(metrics.grpcInterceptor(), new LeaderRequirement()),
+                List.of(
+                    metrics.grpcInterceptor(),
+                    new LeaderRequirement(),
+                    new AuthTokens(server.auth())),
                 routes,
                 ClientListenerOptions.forMaxRequestBytes(config.maxRequestBytes()));
         api.listeners.add(listener);
