@@ -58,7 +58,12 @@ class MemberStateAuthTest {
   @BeforeEach
   void enableAuthWithAWriter() {
     state = fresh(StateSnapshot.getDefaultInstance());
-    apply(InternalRequest.newBuilder().setAuthUserAdd(user("root")));
+    apply(
+        InternalRequest.newBuilder()
+            .setAuthUserAdd(
+                AuthUserAddRequest.newBuilder()
+                    .setName("root")
+                    .setHashedPassword(state.auth().hashPassword("rootpw"))));
     apply(
         InternalRequest.newBuilder()
             .setAuthRoleAdd(AuthRoleAddRequest.newBuilder().setName("root")));
