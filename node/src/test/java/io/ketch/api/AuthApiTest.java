@@ -105,6 +105,11 @@ class AuthApiTest {
         "etcdserver: permission denied");
     failsWith(alice.getAuthClient().userList(), "etcdserver: permission denied");
     failsWith(alice.getMaintenanceClient().statusMember(member.endpoint()), "permission denied");
+    CompletableFuture<Throwable> watchRefused = new CompletableFuture<>();
+    alice
+        .getWatchClient()
+        .watch(b("other"), io.etcd.jetcd.Watch.listener(r -> {}, watchRefused::complete));
+    assertThat(await(watchRefused)).hasMessageContaining("etcdserver: permission denied");
     assertThat(await(alice.getAuthClient().userGet(b("alice"))).getRoles())
         .containsExactly("reader");
 
