@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.protobuf.ByteString;
 import io.etcd.jetcd.Auth;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
@@ -12,6 +13,14 @@ import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.PutOption;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.MetadataUtils;
+import io.ketch.pb.etcdserver.KVGrpc;
+import io.ketch.pb.etcdserver.RangeRequest;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -127,6 +136,38 @@ class AuthApiTest {
     await(root.getAuthClient().authDisable());
     await(anonymous.getKVClient().put(b("other"), b("free")));
     assertThat(await(anonymous.getKVClient().get(b("other"))).getCount()).isEqualTo(1);
+  }
+
+  @Test
+  void anUnknownTokenIsUnauthenticatedWhileAuthIsOnAndIgnoredWhileOff() throws Exception {
+    Metadata bogus = new Metadata();
+    bogus.put(Metadata.Key.of("token", Metadata.ASCII_STRING_MARSHALLER), "nobody.42");
+    ManagedChannel channel =
+        ManagedChannelBuilder.forTarget(member.endpoint().substring("http://".length()))
+            .usePlaintext()
+            .build();
+    try {
+      var kv =
+          KVGrpc.newBlockingStub(channel)
+              .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(bogus));
+      RangeRequest get = RangeRequest.newBuilder().setKey(ByteString.copyFromUtf8("k")).build();
+      assertThat(kv.range(get).getCount()).isZero();
+
+      Client anonymous = anonymous();
+      setUpUsers(anonymous.getAuthClient());
+      await(anonymous.getAuthClient().authEnable());
+
+      assertThatThrownBy(() -> kv.range(get))
+          .isInstanceOfSatisfying(
+              StatusRuntimeException.class,
+              e -> {
+                assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+                assertThat(e.getStatus().getDescription())
+                    .isEqualTo("etcdserver: invalid auth token");
+              });
+    } finally {
+      channel.shutdownNow();
+    }
   }
 
   @Test
