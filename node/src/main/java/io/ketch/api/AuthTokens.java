@@ -15,8 +15,9 @@ import io.ketch.pb.etcdserver.MaintenanceGrpc;
 /**
  * Resolves the token a call carries to the user it stands for (etcd's AuthInfoFromCtx) and makes it
  * the call's {@link #current() requester}; the member checks each request against it. While auth is
- * off, tokens are ignored. Maintenance is for root only (etcd's authMaintenanceServer); Alarm goes
- * through the log and is not checked, as in etcd.
+ * off, tokens are ignored. Maintenance is for root only (etcd's authMaintenanceServer), but for
+ * Alarm (which etcd does not check either) and Status, which etcd 3.5 answers anyone (health
+ * checkers and Kubernetes read the version with it; etcd 3.6 asks for root).
  */
 final class AuthTokens implements ServerInterceptor {
   /** etcd's clients send the token under "token"; its HTTP gateway under "authorization". */
@@ -50,7 +51,8 @@ final class AuthTokens implements ServerInterceptor {
     try {
       who = resolve(headers);
       if (MaintenanceGrpc.SERVICE_NAME.equals(call.getMethodDescriptor().getServiceName())
-          && !method.equals(MaintenanceGrpc.getAlarmMethod().getFullMethodName())) {
+          && !method.equals(MaintenanceGrpc.getAlarmMethod().getFullMethodName())
+          && !method.equals(MaintenanceGrpc.getStatusMethod().getFullMethodName())) {
         auth.checkAdmin(who);
       }
     } catch (AuthException e) {
