@@ -62,6 +62,7 @@ public final class ClientApi implements AutoCloseable {
               return t;
             });
     RequestChecks checks = new RequestChecks(config.maxTxnOps());
+    server.identifyRequestersBy(AuthTokens::current);
     Contention contention = new Contention(server, callbacks);
     this.services =
         List.of(
@@ -76,6 +77,7 @@ public final class ClientApi implements AutoCloseable {
             new LeaseService(server),
             new ClusterService(server),
             new MaintenanceService(server),
+            new AuthService(server),
             new LockService(server, contention),
             new ElectionService(server, contention),
             health.getHealthService());
@@ -96,7 +98,7 @@ public final class ClientApi implements AutoCloseable {
             Duration.ofMillis(5000 + 2 * config.electionTimeout().toMillis()));
     HttpRoutes routes = statusEndpoints.register(HttpRoutes.builder()).build();
     List<ServerInterceptor> interceptors =
-        List.of(metrics.grpcInterceptor(), new LeaderRequirement());
+        List.of(metrics.grpcInterceptor(), new LeaderRequirement(), new AuthTokens(server.auth()));
     JsonGateway gateway = JsonGateway.start(definitions, interceptors);
     // The JSON gateway on the client port only, as etcd: the metrics port serves no data.
     HttpRoutes clientRoutes =

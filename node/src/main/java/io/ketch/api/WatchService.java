@@ -4,6 +4,7 @@ import io.grpc.Context;
 import io.grpc.Metadata;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.ketch.auth.AuthException;
 import io.ketch.mvcc.WatchStream;
 import io.ketch.mvcc.WatchableStore;
 import io.ketch.pb.etcdserver.ResponseHeader;
@@ -96,6 +97,10 @@ final class WatchService extends WatchGrpc.WatchImplBase {
     public void onNext(WatchRequest request) {
       switch (request.getRequestUnionCase()) {
         case CREATE_REQUEST -> {
+          if (!server.watchPermitted(request.getCreateRequest())) {
+            refuse();
+            return;
+          }
           long id = watchers.watch(request.getCreateRequest());
           if (id != WatchStream.NO_WATCH_ID && request.getCreateRequest().getFragment()) {
             fragmented.add(id);
@@ -113,6 +118,18 @@ final class WatchService extends WatchGrpc.WatchImplBase {
         case PROGRESS_REQUEST -> watchers.requestProgress();
         case REQUESTUNION_NOT_SET -> {}
       }
+    }
+
+    /** etcd answers a watch the user may not read with a cancel, keeping the stream open. */
+    private synchronized void refuse() {
+      send(
+          WatchResponse.newBuilder()
+              .setHeader(server.currentHeader())
+              .setWatchId(-1)
+              .setCreated(true)
+              .setCanceled(true)
+              .setCancelReason(AuthException.Kind.PERMISSION_DENIED.message())
+              .build());
     }
 
     @Override

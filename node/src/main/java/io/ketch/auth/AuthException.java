@@ -56,7 +56,7 @@ public final class AuthException extends RuntimeException {
 
   private final Kind kind;
 
-  AuthException(Kind kind) {
+  public AuthException(Kind kind) {
     super(kind.message(), null, false, false);
     this.kind = kind;
   }

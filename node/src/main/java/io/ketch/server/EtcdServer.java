@@ -2,6 +2,9 @@ package io.ketch.server;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.ketch.auth.AuthException;
+import io.ketch.auth.AuthInfo;
+import io.ketch.auth.AuthStore;
 import io.ketch.lease.LeaseCheckpoint;
 import io.ketch.lease.LeaseException;
 import io.ketch.lease.Lessor;
@@ -13,6 +16,39 @@ import io.ketch.mvcc.WatchableStore;
 import io.ketch.pb.etcdserver.AlarmRequest;
 import io.ketch.pb.etcdserver.AlarmResponse;
 import io.ketch.pb.etcdserver.AlarmType;
+import io.ketch.pb.etcdserver.AuthDisableRequest;
+import io.ketch.pb.etcdserver.AuthDisableResponse;
+import io.ketch.pb.etcdserver.AuthEnableRequest;
+import io.ketch.pb.etcdserver.AuthEnableResponse;
+import io.ketch.pb.etcdserver.AuthRoleAddRequest;
+import io.ketch.pb.etcdserver.AuthRoleAddResponse;
+import io.ketch.pb.etcdserver.AuthRoleDeleteRequest;
+import io.ketch.pb.etcdserver.AuthRoleDeleteResponse;
+import io.ketch.pb.etcdserver.AuthRoleGetRequest;
+import io.ketch.pb.etcdserver.AuthRoleGetResponse;
+import io.ketch.pb.etcdserver.AuthRoleGrantPermissionRequest;
+import io.ketch.pb.etcdserver.AuthRoleGrantPermissionResponse;
+import io.ketch.pb.etcdserver.AuthRoleListRequest;
+import io.ketch.pb.etcdserver.AuthRoleListResponse;
+import io.ketch.pb.etcdserver.AuthRoleRevokePermissionRequest;
+import io.ketch.pb.etcdserver.AuthRoleRevokePermissionResponse;
+import io.ketch.pb.etcdserver.AuthStatusResponse;
+import io.ketch.pb.etcdserver.AuthUserAddRequest;
+import io.ketch.pb.etcdserver.AuthUserAddResponse;
+import io.ketch.pb.etcdserver.AuthUserChangePasswordRequest;
+import io.ketch.pb.etcdserver.AuthUserChangePasswordResponse;
+import io.ketch.pb.etcdserver.AuthUserDeleteRequest;
+import io.ketch.pb.etcdserver.AuthUserDeleteResponse;
+import io.ketch.pb.etcdserver.AuthUserGetRequest;
+import io.ketch.pb.etcdserver.AuthUserGetResponse;
+import io.ketch.pb.etcdserver.AuthUserGrantRoleRequest;
+import io.ketch.pb.etcdserver.AuthUserGrantRoleResponse;
+import io.ketch.pb.etcdserver.AuthUserListRequest;
+import io.ketch.pb.etcdserver.AuthUserListResponse;
+import io.ketch.pb.etcdserver.AuthUserRevokeRoleRequest;
+import io.ketch.pb.etcdserver.AuthUserRevokeRoleResponse;
+import io.ketch.pb.etcdserver.AuthenticateRequest;
+import io.ketch.pb.etcdserver.AuthenticateResponse;
 import io.ketch.pb.etcdserver.CompactionRequest;
 import io.ketch.pb.etcdserver.CompactionResponse;
 import io.ketch.pb.etcdserver.DeleteRangeRequest;
@@ -36,6 +72,7 @@ import io.ketch.pb.etcdserver.ResponseHeader;
 import io.ketch.pb.etcdserver.StatusResponse;
 import io.ketch.pb.etcdserver.TxnRequest;
 import io.ketch.pb.etcdserver.TxnResponse;
+import io.ketch.pb.etcdserver.WatchCreateRequest;
 import io.ketch.raft.Config;
 import io.ketch.raft.RawNode;
 import io.ketch.raft.Ready;
@@ -50,6 +87,7 @@ import io.ketch.raft.pb.Snapshot;
 import io.ketch.raft.pb.SnapshotMetadata;
 import io.ketch.server.config.ServerConfig;
 import io.ketch.server.metrics.Metrics;
+import io.ketch.server.pb.InternalAuthenticateRequest;
 import io.ketch.server.pb.InternalRequest;
 import io.ketch.server.pb.MemberRecord;
 import io.ketch.server.pb.StateSnapshot;
@@ -62,6 +100,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -93,6 +132,9 @@ public final class EtcdServer implements AutoCloseable {
   private final RequestIds ids;
   private final ScheduledExecutorService timer;
   private final ExecutorService readExecutor;
+  // PBKDF2 is slow by design: password checks and hashes run here, off the network threads.
+  private final ExecutorService passwordExecutor;
+  private volatile Supplier<AuthInfo> requester = () -> null;
   private final long requestTimeoutMillis;
   private final Metrics metrics;
 
@@ -128,6 +170,7 @@ public final class EtcdServer implements AutoCloseable {
     this.ids = new RequestIds(identity.memberId(), System.currentTimeMillis());
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "member-timer"));
     this.readExecutor = Executors.newFixedThreadPool(2, r -> daemon(r, "linearizable-read"));
+    this.passwordExecutor = Executors.newFixedThreadPool(2, r -> daemon(r, "password-hash"));
     this.applier = new ApplyLoop(APPLY_QUEUE, this::fatal);
     int heartbeat = (int) config.heartbeatInterval().toMillis();
     Config raftConfig =
@@ -224,27 +267,37 @@ public final class EtcdServer implements AutoCloseable {
 
   public CompletableFuture<RangeResponse> range(RangeRequest request) {
     metrics.range();
+    try {
+      state.auth().checkRange(requester.get(), request.getKey(), request.getRangeEnd());
+    } catch (AuthException e) {
+      return CompletableFuture.failedFuture(e);
+    }
     return read(request.getSerializable(), () -> state.kv().range(request));
   }
 
   public CompletableFuture<PutResponse> put(PutRequest request) {
     metrics.put();
-    return propose(InternalRequest.newBuilder().setPut(request));
+    return proposeAs(requester.get(), InternalRequest.newBuilder().setPut(request));
   }
 
   public CompletableFuture<DeleteRangeResponse> deleteRange(DeleteRangeRequest request) {
     metrics.delete();
-    return propose(InternalRequest.newBuilder().setDeleteRange(request));
+    return proposeAs(requester.get(), InternalRequest.newBuilder().setDeleteRange(request));
   }
 
   /** A txn that writes goes through the log; a read-only one is served like a range. */
   public CompletableFuture<TxnResponse> txn(TxnRequest request) {
     metrics.txn();
     if (KvApplier.isReadOnly(request)) {
+      try {
+        state.access().txn(requester.get(), request);
+      } catch (AuthException e) {
+        return CompletableFuture.failedFuture(e);
+      }
       boolean serializable = isSerializable(request);
       return read(serializable, () -> state.kv().readOnlyTxn(request));
     }
-    return propose(InternalRequest.newBuilder().setTxn(request));
+    return proposeAs(requester.get(), InternalRequest.newBuilder().setTxn(request));
   }
 
   public CompletableFuture<CompactionResponse> compact(CompactionRequest request) {
@@ -262,7 +315,7 @@ public final class EtcdServer implements AutoCloseable {
   }
 
   public CompletableFuture<LeaseRevokeResponse> leaseRevoke(LeaseRevokeRequest request) {
-    return propose(InternalRequest.newBuilder().setLeaseRevoke(request));
+    return proposeAs(requester.get(), InternalRequest.newBuilder().setLeaseRevoke(request));
   }
 
   /**
@@ -282,8 +335,15 @@ public final class EtcdServer implements AutoCloseable {
     }
   }
 
+  /**
+   * With keys, the caller must be able to read every attached key (etcd's checkLeaseTimeToLive).
+   */
   public LeaseTimeToLiveResponse leaseTimeToLive(long id, boolean keys) {
     TimeToLive ttl = state.lessor().timeToLive(id, keys);
+    AuthInfo who = requester.get();
+    for (ByteString key : ttl.keys()) {
+      state.auth().checkRange(who, key, ByteString.EMPTY);
+    }
     return LeaseTimeToLiveResponse.newBuilder()
         .setHeader(currentHeader())
         .setID(id)
@@ -300,6 +360,168 @@ public final class EtcdServer implements AutoCloseable {
       response.addLeases(LeaseStatus.newBuilder().setID(id));
     }
     return response.build();
+  }
+
+  // ---- Auth ----
+
+  /**
+   * Names who makes the requests that reach this member on the calling thread (etcd reads it from
+   * the request's context): the API layer plugs in its token resolution here. Without it, every
+   * request is anonymous, which only works while auth is off.
+   */
+  public void identifyRequestersBy(Supplier<AuthInfo> requester) {
+    this.requester = requester;
+  }
+
+  /** The auth store, for resolving tokens and for admin checks in the API layer. */
+  public AuthStore auth() {
+    return state.auth();
+  }
+
+  /** May the caller watch [key, range_end)? etcd refuses such a watch with a cancel. */
+  public boolean watchPermitted(WatchCreateRequest request) {
+    return state.auth().isRangePermitted(requester.get(), request.getKey(), request.getRangeEnd());
+  }
+
+  public CompletableFuture<AuthEnableResponse> authEnable(AuthEnableRequest request) {
+    return proposeAs(requester.get(), InternalRequest.newBuilder().setAuthEnable(request));
+  }
+
+  public CompletableFuture<AuthDisableResponse> authDisable(AuthDisableRequest request) {
+    return proposeAs(requester.get(), InternalRequest.newBuilder().setAuthDisable(request));
+  }
+
+  public CompletableFuture<AuthStatusResponse> authStatus() {
+    return read(
+        false, () -> state.auth().authStatus().toBuilder().setHeader(currentHeader()).build());
+  }
+
+  /**
+   * etcd's Authenticate: check the password on this member (slow, so on the password executor)
+   * against up-to-date users, then propose the user and a token prefix, never the password. If the
+   * auth store moved between the check and the apply, the check is done again.
+   */
+  public CompletableFuture<AuthenticateResponse> authenticate(AuthenticateRequest request) {
+    return withTimeout(reads.barrier())
+        .thenComposeAsync(v -> authenticateOnce(request, 3), passwordExecutor);
+  }
+
+  private CompletableFuture<AuthenticateResponse> authenticateOnce(
+      AuthenticateRequest request, int attempts) {
+    long checked = state.auth().checkPassword(request.getName(), request.getPassword());
+    InternalAuthenticateRequest authenticate =
+        InternalAuthenticateRequest.newBuilder()
+            .setName(request.getName())
+            .setTokenPrefix(AuthStore.newTokenPrefix())
+            .setCheckedRevision(checked)
+            .build();
+    return this.<AuthenticateResponse>propose(
+            InternalRequest.newBuilder().setAuthenticate(authenticate))
+        .exceptionallyComposeAsync(
+            failure ->
+                attempts > 1
+                        && failure.getCause() instanceof AuthException e
+                        && e.kind() == AuthException.Kind.AUTH_OLD_REVISION
+                    ? authenticateOnce(request, attempts - 1)
+                    : CompletableFuture.failedFuture(failure),
+            passwordExecutor);
+  }
+
+  /** The password is hashed here, so the log and snapshots only ever hold its hash. */
+  public CompletableFuture<AuthUserAddResponse> userAdd(AuthUserAddRequest request) {
+    AuthInfo who = requester.get();
+    if (request.getOptions().getNoPassword()) {
+      return proposeAs(who, InternalRequest.newBuilder().setAuthUserAdd(request));
+    }
+    return withPasswordHashed(
+        who,
+        request.getPassword(),
+        hash ->
+            InternalRequest.newBuilder()
+                .setAuthUserAdd(request.toBuilder().clearPassword().setHashedPassword(hash)));
+  }
+
+  public CompletableFuture<AuthUserChangePasswordResponse> userChangePassword(
+      AuthUserChangePasswordRequest request) {
+    return withPasswordHashed(
+        requester.get(),
+        request.getPassword(),
+        hash ->
+            InternalRequest.newBuilder()
+                .setAuthUserChangePassword(
+                    request.toBuilder().clearPassword().setHashedPassword(hash)));
+  }
+
+  private <T> CompletableFuture<T> withPasswordHashed(
+      AuthInfo who,
+      String password,
+      java.util.function.Function<String, InternalRequest.Builder> request) {
+    try {
+      state.auth().checkAdmin(who); // before spending a hash on a refused request
+    } catch (AuthException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return CompletableFuture.supplyAsync(
+            () -> state.auth().hashPassword(password), passwordExecutor)
+        .thenCompose(hash -> proposeAs(who, request.apply(hash)));
+  }
+
+  public CompletableFuture<AuthUserGetResponse> userGet(AuthUserGetRequest request) {
+    return readAs(
+        InternalRequest.newBuilder().setAuthUserGet(request),
+        () -> state.auth().userGet(request).toBuilder().setHeader(currentHeader()).build());
+  }
+
+  public CompletableFuture<AuthUserListResponse> userList(AuthUserListRequest request) {
+    return readAs(
+        InternalRequest.newBuilder().setAuthUserList(request),
+        () -> state.auth().userList().toBuilder().setHeader(currentHeader()).build());
+  }
+
+  public CompletableFuture<AuthUserDeleteResponse> userDelete(AuthUserDeleteRequest request) {
+    return proposeAs(requester.get(), InternalRequest.newBuilder().setAuthUserDelete(request));
+  }
+
+  public CompletableFuture<AuthUserGrantRoleResponse> userGrantRole(
+      AuthUserGrantRoleRequest request) {
+    return proposeAs(requester.get(), InternalRequest.newBuilder().setAuthUserGrantRole(request));
+  }
+
+  public CompletableFuture<AuthUserRevokeRoleResponse> userRevokeRole(
+      AuthUserRevokeRoleRequest request) {
+    return proposeAs(requester.get(), InternalRequest.newBuilder().setAuthUserRevokeRole(request));
+  }
+
+  public CompletableFuture<AuthRoleAddResponse> roleAdd(AuthRoleAddRequest request) {
+    return proposeAs(requester.get(), InternalRequest.newBuilder().setAuthRoleAdd(request));
+  }
+
+  public CompletableFuture<AuthRoleGetResponse> roleGet(AuthRoleGetRequest request) {
+    return readAs(
+        InternalRequest.newBuilder().setAuthRoleGet(request),
+        () -> state.auth().roleGet(request).toBuilder().setHeader(currentHeader()).build());
+  }
+
+  public CompletableFuture<AuthRoleListResponse> roleList(AuthRoleListRequest request) {
+    return readAs(
+        InternalRequest.newBuilder().setAuthRoleList(request),
+        () -> state.auth().roleList().toBuilder().setHeader(currentHeader()).build());
+  }
+
+  public CompletableFuture<AuthRoleDeleteResponse> roleDelete(AuthRoleDeleteRequest request) {
+    return proposeAs(requester.get(), InternalRequest.newBuilder().setAuthRoleDelete(request));
+  }
+
+  public CompletableFuture<AuthRoleGrantPermissionResponse> roleGrantPermission(
+      AuthRoleGrantPermissionRequest request) {
+    return proposeAs(
+        requester.get(), InternalRequest.newBuilder().setAuthRoleGrantPermission(request));
+  }
+
+  public CompletableFuture<AuthRoleRevokePermissionResponse> roleRevokePermission(
+      AuthRoleRevokePermissionRequest request) {
+    return proposeAs(
+        requester.get(), InternalRequest.newBuilder().setAuthRoleRevokePermission(request));
   }
 
   // ---- Cluster and Maintenance ----
@@ -457,6 +679,35 @@ public final class EtcdServer implements AutoCloseable {
       }
     }
     return withTimeout(reads.barrier()).thenApplyAsync(v -> read.get(), readExecutor);
+  }
+
+  /**
+   * A client's write: checked as {@code who} now, and stamped with who and the auth revision so the
+   * apply checks it again (etcd's RequestHeader username and auth_revision).
+   */
+  private <T> CompletableFuture<T> proposeAs(AuthInfo who, InternalRequest.Builder request) {
+    try {
+      state.access().check(who, request);
+    } catch (AuthException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    if (who != null) {
+      request.setUsername(who.user()).setAuthRevision(who.revision());
+    }
+    return propose(request);
+  }
+
+  /**
+   * Auth reads that etcd sends through the log: checked like their proposal would be, then served
+   * after a ReadIndex round, which orders them after every earlier write just the same.
+   */
+  private <T> CompletableFuture<T> readAs(InternalRequest.Builder request, Supplier<T> read) {
+    try {
+      state.access().check(requester.get(), request);
+    } catch (AuthException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return read(false, read);
   }
 
   @SuppressWarnings("unchecked")
@@ -619,7 +870,7 @@ public final class EtcdServer implements AutoCloseable {
     }
     Object result;
     try {
-      result = state.apply(request);
+      result = state.apply(request, entry.getIndex());
     } catch (RuntimeException e) {
       result = e;
     }
@@ -726,6 +977,7 @@ public final class EtcdServer implements AutoCloseable {
     applier.close();
     state.watchable().close();
     readExecutor.shutdownNow();
+    passwordExecutor.shutdownNow();
     storage.close();
     waiters.failAll(ServerError.STOPPED.exception());
   }

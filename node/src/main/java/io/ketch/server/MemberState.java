@@ -1,6 +1,10 @@
 package io.ketch.server;
 
 import com.google.protobuf.ByteString;
+import io.ketch.auth.AuthConfig;
+import io.ketch.auth.AuthException;
+import io.ketch.auth.AuthInfo;
+import io.ketch.auth.AuthStore;
 import io.ketch.lease.LeaseCheckpoint;
 import io.ketch.lease.Lessor;
 import io.ketch.mvcc.KvStore;
@@ -15,6 +19,7 @@ import io.ketch.pb.etcdserver.LeaseGrantResponse;
 import io.ketch.pb.etcdserver.LeaseRevokeResponse;
 import io.ketch.pb.etcdserver.ResponseHeader;
 import io.ketch.server.pb.ClusterState;
+import io.ketch.server.pb.InternalAuthenticateRequest;
 import io.ketch.server.pb.InternalRequest;
 import io.ketch.server.pb.MemberAttributes;
 import io.ketch.server.pb.MemberRecord;
@@ -30,9 +35,9 @@ import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.function.LongFunction;
 
 /**
- * Everything the log builds: the key-value store, the leases, the membership and the alarms.
- * Changed only by the apply thread, through {@link #apply}, in log order, so every member holds the
- * same state at the same applied index; read by anyone.
+ * Everything the log builds: the key-value store, the leases, the auth store, the membership and
+ * the alarms. Changed only by the apply thread, through {@link #apply}, in log order, so every
+ * member holds the same state at the same applied index; read by anyone.
  */
 final class MemberState {
   /** Bumped when the snapshot layout changes; an unknown version is refused rather than misread. */
@@ -42,6 +47,8 @@ final class MemberState {
   private final WatchableStore watchable;
   private final Lessor lessor;
   private final KvApplier kv;
+  private final AuthStore auth;
+  private final AccessChecks access;
   private final LongFunction<ResponseHeader> headers;
   private final Set<AlarmMember> alarms = new CopyOnWriteArraySet<>();
   private volatile ClusterState cluster;
@@ -51,8 +58,11 @@ final class MemberState {
       Lessor lessor,
       ClusterState cluster,
       List<AlarmMember> alarms,
+      AuthStore auth,
       LongFunction<ResponseHeader> headers) {
     this.store = store;
+    this.auth = auth;
+    this.access = new AccessChecks(auth, lessor);
     this.watchable = new WatchableStore(store);
     this.lessor = lessor;
     this.cluster = cluster;
@@ -72,8 +82,12 @@ final class MemberState {
       if (!snapshot.getLessor().isEmpty()) {
         lessor.restoreSnapshot(new DataInputStream(snapshot.getLessor().newInput()));
       }
+      AuthStore auth = new AuthStore(AuthConfig.DEFAULT, () -> System.nanoTime() / 1_000_000);
+      if (!snapshot.getAuth().isEmpty()) {
+        auth.restoreSnapshot(new DataInputStream(snapshot.getAuth().newInput()));
+      }
       return new MemberState(
-          store, lessor, snapshot.getCluster(), snapshot.getAlarmsList(), headers);
+          store, lessor, snapshot.getCluster(), snapshot.getAlarmsList(), auth, headers);
     } catch (IOException e) {
       throw new UncheckedIOException("unreadable state snapshot", e);
     }
@@ -88,6 +102,8 @@ final class MemberState {
       store.writeSnapshot(mvcc);
       ByteArrayOutputStream leases = new ByteArrayOutputStream();
       lessor.writeSnapshot(new DataOutputStream(leases));
+      ByteArrayOutputStream users = new ByteArrayOutputStream();
+      auth.writeSnapshot(new DataOutputStream(users));
       return StateSnapshot.newBuilder()
           .setFormatVersion(SNAPSHOT_FORMAT)
           .setAppliedIndex(appliedIndex)
@@ -96,6 +112,7 @@ final class MemberState {
           .addAllAlarms(alarms)
           .setMvcc(mvcc.toByteString())
           .setLessor(ByteString.copyFrom(leases.toByteArray()))
+          .setAuth(ByteString.copyFrom(users.toByteArray()))
           .build();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -118,6 +135,14 @@ final class MemberState {
     return kv;
   }
 
+  AuthStore auth() {
+    return auth;
+  }
+
+  AccessChecks access() {
+    return access;
+  }
+
   ClusterState cluster() {
     return cluster;
   }
@@ -137,6 +162,17 @@ final class MemberState {
    * @throws RuntimeException the request's error for the proposer (the state is unchanged then)
    */
   Object apply(InternalRequest request) {
+    return apply(request, 0);
+  }
+
+  /**
+   * Applies the request that is entry {@code index} of the log. A client's request is first checked
+   * again as the user it names, at the auth revision it was checked at (etcd's authApplierV3).
+   */
+  Object apply(InternalRequest request, long index) {
+    if (!request.getUsername().isEmpty()) {
+      access.check(new AuthInfo(request.getUsername(), request.getAuthRevision()), request);
+    }
     return switch (request.getRequestCase()) {
       case PUT -> {
         requireSpace();
@@ -185,10 +221,47 @@ final class MemberState {
         publish(request.getMemberAttributes());
         yield Boolean.TRUE;
       }
+      case AUTHENTICATE -> authenticate(request.getAuthenticate(), index);
+      case AUTH_ENABLE -> withHeader(auth.authEnable());
+      case AUTH_DISABLE -> withHeader(auth.authDisable());
+      case AUTH_USER_ADD -> withHeader(auth.userAdd(request.getAuthUserAdd()));
+      case AUTH_USER_DELETE -> withHeader(auth.userDelete(request.getAuthUserDelete()));
+      case AUTH_USER_CHANGE_PASSWORD ->
+          withHeader(auth.userChangePassword(request.getAuthUserChangePassword()));
+      case AUTH_USER_GRANT_ROLE -> withHeader(auth.userGrantRole(request.getAuthUserGrantRole()));
+      case AUTH_USER_REVOKE_ROLE ->
+          withHeader(auth.userRevokeRole(request.getAuthUserRevokeRole()));
+      case AUTH_ROLE_ADD -> withHeader(auth.roleAdd(request.getAuthRoleAdd()));
+      case AUTH_ROLE_DELETE -> withHeader(auth.roleDelete(request.getAuthRoleDelete()));
+      case AUTH_ROLE_GRANT_PERMISSION ->
+          withHeader(auth.roleGrantPermission(request.getAuthRoleGrantPermission()));
+      case AUTH_ROLE_REVOKE_PERMISSION ->
+          withHeader(auth.roleRevokePermission(request.getAuthRoleRevokePermission()));
       default ->
           throw new IllegalArgumentException(
               "request kind not supported yet: " + request.getRequestCase());
     };
+  }
+
+  /**
+   * The password was checked on the proposer at {@code checked_revision}; if users or roles changed
+   * since, the check may no longer hold, so the proposer is told to check again (etcd retries the
+   * same way).
+   */
+  private Object authenticate(InternalAuthenticateRequest request, long index) {
+    if (auth.revision() != request.getCheckedRevision()) {
+      throw new AuthException(AuthException.Kind.AUTH_OLD_REVISION);
+    }
+    return withHeader(auth.authenticate(request.getName(), request.getTokenPrefix(), index));
+  }
+
+  /** An auth response with its header set (the auth store answers without one). */
+  private com.google.protobuf.Message withHeader(com.google.protobuf.Message response) {
+    var builder = response.toBuilder();
+    builder.setField(
+        builder.getDescriptorForType().findFieldByName("header"),
+        headers.apply(store.currentRevision()));
+    return builder.build();
   }
 
   /** Checkpoints are proposed by the leader; shaped here so the proposal is one request. */
