@@ -50,8 +50,7 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
    */
   @Override
   public void defragment(DefragmentRequest request, StreamObserver<DefragmentResponse> response) {
-    Replies.now(
-        response, () -> DefragmentResponse.newBuilder().setHeader(server.currentHeader()).build());
+    Replies.now(response, DefragmentResponse::getDefaultInstance); // etcd's carries no header
   }
 
   @Override

@@ -528,7 +528,7 @@ public final class EtcdServer implements AutoCloseable {
 
   public MemberListResponse memberList() {
     MemberListResponse.Builder response =
-        MemberListResponse.newBuilder().setHeader(currentHeader());
+        MemberListResponse.newBuilder().setHeader(header(0)); // etcd's carries no revision
     for (MemberRecord m : state.cluster().getMembersList()) {
       response.addMembers(toMember(m));
     }

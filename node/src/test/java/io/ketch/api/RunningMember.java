@@ -14,13 +14,13 @@ import java.util.Map;
  * A single member in this JVM on a free port, its data in {@code dataDir}; restartable on the same
  * data.
  */
-final class RunningMember implements AutoCloseable {
+public final class RunningMember implements AutoCloseable {
   private final Path dataDir;
   private final List<String> extraFlags;
   private EtcdServer server;
   private ClientApi api;
 
-  RunningMember(Path dataDir, String... extraFlags) throws Exception {
+  public RunningMember(Path dataDir, String... extraFlags) throws Exception {
     this.dataDir = dataDir;
     this.extraFlags = List.of(extraFlags);
     start();
@@ -41,20 +41,24 @@ final class RunningMember implements AutoCloseable {
     api = ClientApi.start(server, metrics);
   }
 
-  void restart() throws Exception {
+  public void restart() throws Exception {
     stop();
     start();
   }
 
-  EtcdServer server() {
+  public EtcdServer server() {
     return server;
   }
 
-  String endpoint() {
-    return "http://127.0.0.1:" + api.clientPorts().get(0);
+  public int port() {
+    return api.clientPorts().get(0);
   }
 
-  Client client() {
+  public String endpoint() {
+    return "http://127.0.0.1:" + port();
+  }
+
+  public Client client() {
     return Client.builder().endpoints(endpoint()).build();
   }
 
