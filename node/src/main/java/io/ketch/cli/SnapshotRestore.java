@@ -1,24 +1,27 @@
 package io.ketch.cli;
 
+import com.google.protobuf.ByteString;
+import io.ketch.server.DataDirRestore;
+import io.ketch.server.config.ConfigException;
+import io.ketch.server.config.ServerConfigParser;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The one place where {@code ketchctl snapshot restore} turns a snapshot file into a member's data
- * directory. It is a single static entry point, not an interface, on purpose: ketchctl must not
- * depend on the server (ArchitectureTest), so the storage format lives behind this one call, and
- * when Ketch's snapshot and data-dir layout exist (io.ketch.storage) the lead replaces the body of
- * {@link #restore} with a call to that code; the command line and the contract stay as they are.
- *
- * <p>For now it verifies the SHA-256 trailer (unless told to skip, as etcdctl's --skip-hash-check)
- * and copies the file, trailer included, to {@code <data-dir>/member/snap/db}, where etcd keeps its
- * backend. The membership flags are accepted and validated but not yet written anywhere.
+ * directory: it checks the SHA-256 trailer (unless told to skip, as etcdctl's --skip-hash-check),
+ * then hands the payload and the restore flags to the server's {@link DataDirRestore}, which writes
+ * a data dir for a member of a new cluster. The only ketchctl class that reaches past the wire API
+ * (CliArchitectureTest allows it this one call).
  */
 public final class SnapshotRestore {
+  private static final int TRAILER_BYTES = 32;
+
   private SnapshotRestore() {}
 
   /** etcdctl's restore flags. */
@@ -32,7 +35,7 @@ public final class SnapshotRestore {
       boolean skipHashCheck) {}
 
   /**
-   * Restores the snapshot into a new data directory and returns the file written.
+   * Restores the snapshot into a new data directory and returns that directory.
    *
    * @throws IOException when the snapshot is unreadable, corrupt, or the data dir already exists
    */
@@ -40,14 +43,29 @@ public final class SnapshotRestore {
     if (Files.exists(config.dataDir())) {
       throw new IOException("data-dir \"" + config.dataDir() + "\" exists");
     }
-    if (!config.skipHashCheck() && !hasValidTrailer(config.snapshot())) {
+    boolean trailer = hasValidTrailer(config.snapshot());
+    if (!config.skipHashCheck() && !trailer) {
       throw new IOException("snapshot file integrity check failed: SHA-256 trailer does not match");
     }
-    Path snapDir = config.dataDir().resolve("member").resolve("snap");
-    Files.createDirectories(snapDir);
-    Path target = snapDir.resolve("db");
-    Files.copy(config.snapshot(), target, StandardCopyOption.COPY_ATTRIBUTES);
-    return target;
+    byte[] file = Files.readAllBytes(config.snapshot());
+    ByteString payload = ByteString.copyFrom(file, 0, file.length - (trailer ? TRAILER_BYTES : 0));
+    List<String> flags = new ArrayList<>();
+    flags.add("--name=" + config.name());
+    flags.add("--data-dir=" + config.dataDir());
+    flags.add("--initial-cluster-token=" + config.initialClusterToken());
+    if (config.initialCluster() != null && !config.initialCluster().isEmpty()) {
+      flags.add("--initial-cluster=" + config.initialCluster());
+    }
+    if (!config.initialAdvertisePeerUrls().isEmpty()) {
+      flags.add(
+          "--initial-advertise-peer-urls=" + String.join(",", config.initialAdvertisePeerUrls()));
+    }
+    try {
+      DataDirRestore.restore(payload, ServerConfigParser.parse(flags, Map.of()).config());
+    } catch (ConfigException e) {
+      throw new IOException(e.getMessage(), e);
+    }
+    return config.dataDir();
   }
 
   static boolean hasValidTrailer(Path file) throws IOException {
