@@ -106,7 +106,9 @@ final class RaftLoop implements AutoCloseable {
     long nextTick = System.nanoTime() + tickNanos;
     try {
       while (running) {
-        long wait = nextTick - System.nanoTime();
+        // A Ready can follow straight from the last advance (the leader commits its own entries
+        // only once they are durable): then look for new work without waiting for the next tick.
+        long wait = node.hasReady() ? 0 : nextTick - System.nanoTime();
         Task first = wait > 0 ? tasks.poll(wait, TimeUnit.NANOSECONDS) : tasks.poll();
         if (first != null) {
           batch.add(first);
