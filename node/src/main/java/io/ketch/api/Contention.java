@@ -1,6 +1,7 @@
 package io.ketch.api;
 
 import com.google.protobuf.ByteString;
+import io.grpc.Context;
 import io.ketch.mvcc.WatchStream;
 import io.ketch.pb.etcdserver.Compare;
 import io.ketch.pb.etcdserver.PutRequest;
@@ -15,6 +16,7 @@ import io.ketch.server.EtcdServer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Queues of contenders under a key prefix, as etcd's concurrency package builds locks and elections
@@ -46,8 +48,22 @@ final class Contention {
     return ByteString.copyFrom(new byte[] {0});
   }
 
+  /**
+   * Makes a member call as the client of the gRPC call that {@code caller} was captured in: the
+   * member reads who asks (auth) from the gRPC Context, which continuations on other threads do not
+   * carry.
+   */
+  static <T> CompletableFuture<T> as(Context caller, Supplier<CompletableFuture<T>> call) {
+    Context previous = caller.attach();
+    try {
+      return call.get();
+    } finally {
+      caller.detach(previous);
+    }
+  }
+
   /** Creates the contender's key (unless this lease already contends) and returns it as stored. */
-  CompletableFuture<KeyValue> enter(ByteString key, ByteString value, long lease) {
+  CompletableFuture<KeyValue> enter(Context caller, ByteString key, ByteString value, long lease) {
     TxnRequest txn =
         TxnRequest.newBuilder()
             .addCompare(
@@ -63,8 +79,7 @@ final class Contention {
             .addFailure(
                 RequestOp.newBuilder().setRequestRange(RangeRequest.newBuilder().setKey(key)))
             .build();
-    return server
-        .txn(txn)
+    return as(caller, () -> server.txn(txn))
         .thenApply(
             response -> {
               if (response.getSucceeded()) {
@@ -83,13 +98,14 @@ final class Contention {
   }
 
   /** Completes once no key under {@code prefix} created before {@code createRevision} is left. */
-  CompletableFuture<Void> awaitTurn(ByteString prefix, long createRevision) {
+  CompletableFuture<Void> awaitTurn(Context caller, ByteString prefix, long createRevision) {
     CompletableFuture<Void> turn = new CompletableFuture<>();
-    checkTurn(prefix, createRevision, turn);
+    checkTurn(caller, prefix, createRevision, turn);
     return turn;
   }
 
-  private void checkTurn(ByteString prefix, long createRevision, CompletableFuture<Void> turn) {
+  private void checkTurn(
+      Context caller, ByteString prefix, long createRevision, CompletableFuture<Void> turn) {
     RangeRequest lastBefore =
         RangeRequest.newBuilder()
             .setKey(prefix)
@@ -99,8 +115,7 @@ final class Contention {
             .setMaxCreateRevision(createRevision - 1)
             .setLimit(1)
             .build();
-    server
-        .range(lastBefore)
+    as(caller, () -> server.range(lastBefore))
         .whenComplete(
             (response, failure) -> {
               if (failure != null) {
@@ -114,7 +129,7 @@ final class Contention {
                           if (f != null) {
                             turn.completeExceptionally(f);
                           } else {
-                            checkTurn(prefix, createRevision, turn);
+                            checkTurn(caller, prefix, createRevision, turn);
                           }
                         });
               }

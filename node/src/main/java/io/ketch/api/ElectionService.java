@@ -1,6 +1,7 @@
 package io.ketch.api;
 
 import com.google.protobuf.ByteString;
+import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -51,11 +52,12 @@ final class ElectionService extends ElectionGrpc.ElectionImplBase {
   public void campaign(CampaignRequest request, StreamObserver<CampaignResponse> response) {
     ByteString prefix = prefix(request.getName());
     ByteString key = Contention.contenderKey(prefix, request.getLease());
+    Context caller = Context.current();
     Replies.unary(
         response,
         () ->
             contention
-                .enter(key, request.getValue(), request.getLease())
+                .enter(caller, key, request.getValue(), request.getLease())
                 .thenCompose(
                     kv -> {
                       LeaderKey leader =
@@ -68,9 +70,10 @@ final class ElectionService extends ElectionGrpc.ElectionImplBase {
                       CompletableFuture<?> value =
                           kv.getValue().equals(request.getValue())
                               ? CompletableFuture.completedFuture(null)
-                              : proclaim(leader, request.getValue());
+                              : Contention.as(caller, () -> proclaim(leader, request.getValue()));
                       return value
-                          .thenCompose(v -> contention.awaitTurn(prefix, kv.getCreateRevision()))
+                          .thenCompose(
+                              v -> contention.awaitTurn(caller, prefix, kv.getCreateRevision()))
                           .thenApply(
                               v ->
                                   CampaignResponse.newBuilder()
@@ -183,6 +186,7 @@ final class ElectionService extends ElectionGrpc.ElectionImplBase {
     out.setOnCancelHandler(() -> cancelled.complete(null));
     ByteString prefix = prefix(request.getName());
     Observer observer = new Observer(out);
+    Context caller = Context.current();
     currentLeader(request.getName())
         .thenAccept(
             first -> {
@@ -196,7 +200,8 @@ final class ElectionService extends ElectionGrpc.ElectionImplBase {
                   cancelled,
                   watched -> {
                     if (watched.getEventsCount() > 0) {
-                      currentLeader(request.getName()).thenAccept(observer::offer);
+                      Contention.as(caller, () -> currentLeader(request.getName()))
+                          .thenAccept(observer::offer);
                     }
                   });
             });

@@ -1,6 +1,7 @@
 package io.ketch.api;
 
 import com.google.protobuf.ByteString;
+import io.grpc.Context;
 import io.grpc.stub.StreamObserver;
 import io.ketch.pb.etcdserver.DeleteRangeRequest;
 import io.ketch.pb.lock.LockGrpc;
@@ -28,12 +29,13 @@ final class LockService extends LockGrpc.LockImplBase {
   public void lock(LockRequest request, StreamObserver<LockResponse> response) {
     ByteString prefix = request.getName().concat(ByteString.copyFromUtf8("/"));
     ByteString key = Contention.contenderKey(prefix, request.getLease());
+    Context caller = Context.current();
     Replies.unary(
         response,
         () ->
             contention
-                .enter(key, ByteString.EMPTY, request.getLease())
-                .thenCompose(kv -> contention.awaitTurn(prefix, kv.getCreateRevision()))
+                .enter(caller, key, ByteString.EMPTY, request.getLease())
+                .thenCompose(kv -> contention.awaitTurn(caller, prefix, kv.getCreateRevision()))
                 .thenApply(
                     v ->
                         LockResponse.newBuilder()

@@ -193,6 +193,24 @@ class AuthApiTest {
   }
 
   @Test
+  void locksAndElectionsActAsTheirCallerWhileAuthIsOn() throws Exception {
+    Client anonymous = anonymous();
+    setUpUsers(anonymous.getAuthClient());
+    await(anonymous.getAuthClient().authEnable());
+    Client root = as("root", "rootpw");
+    long lease = await(root.getLeaseClient().grant(60)).getID();
+
+    ByteSequence key = await(root.getLockClient().lock(b("job"), lease)).getKey();
+    var leader = await(root.getElectionClient().campaign(b("svc"), lease, b("a"))).getLeader();
+
+    assertThat(key.toString(UTF_8)).startsWith("job/");
+    assertThat(await(root.getElectionClient().leader(b("svc"))).getKv().getValue())
+        .isEqualTo(b("a"));
+    await(root.getElectionClient().resign(leader));
+    failsWith(as("alice", "alicepw").getLockClient().lock(b("job"), lease), "permission denied");
+  }
+
+  @Test
   void userAndRoleOperationsFailWithEtcdsMessages() throws Exception {
     Auth auth = anonymous().getAuthClient();
     failsWith(auth.authEnable(), "etcdserver: root user does not exist");
