@@ -48,11 +48,9 @@ final class EtcdStatus {
         switch (error) {
           case NO_LEADER, LEADER_CHANGED, STOPPED, TIMEOUT -> Status.Code.UNAVAILABLE;
           case TOO_MANY_REQUESTS, NO_SPACE -> Status.Code.RESOURCE_EXHAUSTED;
-          case CORRUPT -> Status.Code.DATA_LOSS;
           case KEY_NOT_FOUND, REQUEST_TOO_LARGE -> Status.Code.INVALID_ARGUMENT;
-          case LEASE_NOT_FOUND, MEMBER_NOT_FOUND -> Status.Code.NOT_FOUND;
-          case NOT_LEADER, NOT_SUPPORTED_FOR_LEARNER, BAD_LEADER_TRANSFEREE ->
-              Status.Code.FAILED_PRECONDITION;
+          case LEASE_NOT_FOUND -> Status.Code.NOT_FOUND;
+          case BAD_LEADER_TRANSFEREE -> Status.Code.FAILED_PRECONDITION;
         };
     return Status.fromCode(code).withDescription(error.message());
   }

@@ -8,6 +8,7 @@ import io.ketch.auth.AuthException;
 import io.ketch.mvcc.WatchStream;
 import io.ketch.mvcc.WatchableStore;
 import io.ketch.pb.etcdserver.ResponseHeader;
+import io.ketch.pb.etcdserver.WatchCreateRequest;
 import io.ketch.pb.etcdserver.WatchGrpc;
 import io.ketch.pb.etcdserver.WatchRequest;
 import io.ketch.pb.etcdserver.WatchResponse;
@@ -101,13 +102,7 @@ final class WatchService extends WatchGrpc.WatchImplBase {
             refuse();
             return;
           }
-          long id = watchers.watch(request.getCreateRequest());
-          if (id != WatchStream.NO_WATCH_ID && request.getCreateRequest().getFragment()) {
-            fragmented.add(id);
-          }
-          if (id != WatchStream.NO_WATCH_ID && request.getCreateRequest().getProgressNotify()) {
-            progressNotify.add(id);
-          }
+          create(request.getCreateRequest());
         }
         case CANCEL_REQUEST -> {
           long id = request.getCancelRequest().getWatchId();
@@ -130,6 +125,21 @@ final class WatchService extends WatchGrpc.WatchImplBase {
               .setCanceled(true)
               .setCancelReason(AuthException.Kind.PERMISSION_DENIED.message())
               .build());
+    }
+
+    /**
+     * Holds the drain lock while the watcher is made, so none of its responses (the catch-up may be
+     * ready at once, drained on another thread) goes out before its options are recorded here. Lock
+     * order: this stream, then the store's lock; the store's callbacks only schedule drains.
+     */
+    private synchronized void create(WatchCreateRequest create) {
+      long id = watchers.watch(create);
+      if (id != WatchStream.NO_WATCH_ID && create.getFragment()) {
+        fragmented.add(id);
+      }
+      if (id != WatchStream.NO_WATCH_ID && create.getProgressNotify()) {
+        progressNotify.add(id);
+      }
     }
 
     @Override

@@ -3,17 +3,13 @@ package io.ketch.server;
 /** The errors the member itself raises, with etcd's exact texts (api/v3rpc/rpctypes/error.go). */
 public enum ServerError {
   NO_LEADER("etcdserver: no leader"),
-  NOT_LEADER("etcdserver: not leader"),
   LEADER_CHANGED("etcdserver: leader changed"),
   STOPPED("etcdserver: server stopped"),
   TIMEOUT("etcdserver: request timed out"),
   TOO_MANY_REQUESTS("etcdserver: too many requests"),
   NO_SPACE("etcdserver: mvcc: database space exceeded"),
-  CORRUPT("etcdserver: corrupt cluster"),
   KEY_NOT_FOUND("etcdserver: key not found"),
   LEASE_NOT_FOUND("etcdserver: requested lease not found"),
-  MEMBER_NOT_FOUND("etcdserver: member not found"),
-  NOT_SUPPORTED_FOR_LEARNER("etcdserver: rpc not supported for learner"),
   BAD_LEADER_TRANSFEREE("etcdserver: bad leader transferee"),
   REQUEST_TOO_LARGE("etcdserver: request is too large");
 
