@@ -2,6 +2,7 @@ package io.ketch.server;
 
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,9 +17,9 @@ final class ApplyLoop implements AutoCloseable {
 
   private final BlockingQueue<Runnable> tasks;
   private final Thread thread;
-  private final java.util.function.Consumer<Throwable> onFatal;
+  private final Consumer<Throwable> onFatal;
 
-  ApplyLoop(int capacity, java.util.function.Consumer<Throwable> onFatal) {
+  ApplyLoop(int capacity, Consumer<Throwable> onFatal) {
     this.tasks = new ArrayBlockingQueue<>(capacity);
     this.onFatal = onFatal;
     this.thread = new Thread(this::run, "apply");

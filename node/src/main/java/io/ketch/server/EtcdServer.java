@@ -74,7 +74,9 @@ import io.ketch.pb.etcdserver.TxnRequest;
 import io.ketch.pb.etcdserver.TxnResponse;
 import io.ketch.pb.etcdserver.WatchCreateRequest;
 import io.ketch.raft.Config;
+import io.ketch.raft.ProposalDroppedException;
 import io.ketch.raft.RawNode;
+import io.ketch.raft.ReadState;
 import io.ketch.raft.Ready;
 import io.ketch.raft.SoftState;
 import io.ketch.raft.StateRole;
@@ -100,6 +102,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -453,9 +456,7 @@ public final class EtcdServer implements AutoCloseable {
   }
 
   private <T> CompletableFuture<T> withPasswordHashed(
-      AuthInfo who,
-      String password,
-      java.util.function.Function<String, InternalRequest.Builder> request) {
+      AuthInfo who, String password, Function<String, InternalRequest.Builder> request) {
     try {
       state.auth().checkAdmin(who); // before spending a hash on a refused request
     } catch (AuthException e) {
@@ -667,7 +668,7 @@ public final class EtcdServer implements AutoCloseable {
    * A serializable read runs at once on the caller's thread; a linearizable one after a ReadIndex
    * round.
    */
-  private <T> CompletableFuture<T> read(boolean serializable, java.util.function.Supplier<T> read) {
+  private <T> CompletableFuture<T> read(boolean serializable, Supplier<T> read) {
     if (stopped) {
       return CompletableFuture.failedFuture(ServerError.STOPPED.exception());
     }
@@ -729,7 +730,7 @@ public final class EtcdServer implements AutoCloseable {
             (node, storage) -> {
               try {
                 node.propose(data);
-              } catch (io.ketch.raft.ProposalDroppedException e) {
+              } catch (ProposalDroppedException e) {
                 waiters.fail(
                     id,
                     (leader == 0 ? ServerError.NO_LEADER : ServerError.LEADER_CHANGED).exception());
@@ -927,7 +928,7 @@ public final class EtcdServer implements AutoCloseable {
     }
 
     @Override
-    public void onReadStates(List<io.ketch.raft.ReadState> states) {
+    public void onReadStates(List<ReadState> states) {
       reads.onReadStates(states);
     }
 

@@ -14,6 +14,7 @@ import io.ketch.pb.etcdserver.AlarmRequest;
 import io.ketch.pb.etcdserver.AlarmResponse;
 import io.ketch.pb.etcdserver.AlarmType;
 import io.ketch.pb.etcdserver.CompactionResponse;
+import io.ketch.pb.etcdserver.LeaseCheckpointRequest;
 import io.ketch.pb.etcdserver.LeaseCheckpointResponse;
 import io.ketch.pb.etcdserver.LeaseGrantResponse;
 import io.ketch.pb.etcdserver.LeaseRevokeResponse;
@@ -266,7 +267,7 @@ final class MemberState {
 
   /** Checkpoints are proposed by the leader; shaped here so the proposal is one request. */
   static InternalRequest checkpoints(List<LeaseCheckpoint> due) {
-    var request = io.ketch.pb.etcdserver.LeaseCheckpointRequest.newBuilder();
+    var request = LeaseCheckpointRequest.newBuilder();
     for (LeaseCheckpoint c : due) {
       request.addCheckpoints(
           io.ketch.pb.etcdserver.LeaseCheckpoint.newBuilder()
