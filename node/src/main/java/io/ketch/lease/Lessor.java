@@ -5,6 +5,7 @@ import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -223,6 +224,7 @@ public final class Lessor {
       for (Lease lease : leases.values()) {
         startExpiry(lease, now, extraMillis);
       }
+      spreadPiledUpExpiries();
     }
   }
 
@@ -442,6 +444,33 @@ public final class Lessor {
     lease.expiryMillis = now + extraMillis + lease.ttlToRestartWith() * 1000;
     expiries.put(lease.id, lease.expiryMillis);
     scheduleCheckpoint(lease, now);
+  }
+
+  /**
+   * Moves expiries later, never earlier, so that at most {@code promoteExpiriesPerSecond} fall in
+   * any second: in expiry order, each lease expires no sooner than 1/rate s after the one before.
+   * Leases that expire at a lower rate keep their expiry. (etcd's Promote does the same job with
+   * one-second windows.)
+   */
+  private void spreadPiledUpExpiries() {
+    int rate = config.promoteExpiriesPerSecond();
+    if (leases.size() <= rate) {
+      return; // cannot pile up beyond the rate
+    }
+    List<Lease> byExpiry = new ArrayList<>(leases.values());
+    byExpiry.sort(
+        Comparator.comparingLong((Lease l) -> l.expiryMillis).thenComparingLong(l -> l.id));
+    long spacingMicros = 1_000_000 / rate;
+    long previousMicros = Long.MIN_VALUE / 2;
+    for (Lease lease : byExpiry) {
+      long slotMicros = Math.max(lease.expiryMillis * 1000, previousMicros + spacingMicros);
+      long slotMillis = (slotMicros + 999) / 1000;
+      if (slotMillis != lease.expiryMillis) {
+        lease.expiryMillis = slotMillis;
+        expiries.put(lease.id, slotMillis);
+      }
+      previousMicros = slotMicros;
+    }
   }
 
   /** As etcd: only leases that live longer than one interval need a checkpoint. */

@@ -10,6 +10,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class LessorTest {
 
   private static final long MINUTE = 60_000;
-  private static final LessorConfig CONFIG = new LessorConfig(2, 5 * MINUTE, 3_000);
+  private static final LessorConfig CONFIG = new LessorConfig(2, 5 * MINUTE, 3_000, 750);
 
   private long now = 1_000_000;
   private final Lessor lessor = new Lessor(CONFIG, () -> now);
@@ -155,6 +156,40 @@ class LessorTest {
     assertThat(lessor.expired(10)).isEmpty();
     advance(1);
     assertThat(lessor.expired(10)).containsExactly(1L);
+  }
+
+  @Test
+  void promoteSpreadsAPileOfExpiriesToTheConfiguredRate() {
+    for (long id = 1; id <= 3_000; id++) {
+      lessor.grant(id, id <= 2_900 ? 10 : 60);
+    }
+    lessor.promote(0);
+    advance(9_999);
+    assertThat(lessor.expired(10_000)).isEmpty();
+    List<Integer> perSecond = new ArrayList<>();
+    int total = 0;
+    for (int second = 0; second < 60; second++) {
+      advance(1_000);
+      List<Long> batch = lessor.expired(10_000);
+      batch.forEach(lessor::revoke);
+      perSecond.add(batch.size());
+      total += batch.size();
+    }
+    assertThat(perSecond).allMatch(n -> n <= 750);
+    assertThat(perSecond.subList(0, 3)).allMatch(n -> n >= 700); // spread, not stalled
+    assertThat(perSecond.subList(4, 50)).allMatch(n -> n == 0);
+    assertThat(perSecond.get(50)).isEqualTo(100); // the 60 s leases were not piled up: unmoved
+    assertThat(total).isEqualTo(3_000);
+  }
+
+  @Test
+  void fewLeasesAreNotSpread() {
+    for (long id = 1; id <= 750; id++) {
+      lessor.grant(id, 10);
+    }
+    lessor.promote(0);
+    advance(10_000);
+    assertThat(lessor.expired(10_000)).hasSize(750);
   }
 
   @Test
