@@ -100,6 +100,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -453,9 +454,7 @@ public final class EtcdServer implements AutoCloseable {
   }
 
   private <T> CompletableFuture<T> withPasswordHashed(
-      AuthInfo who,
-      String password,
-      java.util.function.Function<String, InternalRequest.Builder> request) {
+      AuthInfo who, String password, Function<String, InternalRequest.Builder> request) {
     try {
       state.auth().checkAdmin(who); // before spending a hash on a refused request
     } catch (AuthException e) {
