@@ -5,6 +5,7 @@ import io.ketch.auth.AuthException;
 import io.ketch.auth.AuthInfo;
 import io.ketch.auth.AuthStore;
 import io.ketch.lease.Lessor;
+import io.ketch.pb.etcdserver.AuthUserGetRequest;
 import io.ketch.pb.etcdserver.RequestOp;
 import io.ketch.pb.etcdserver.TxnRequest;
 import io.ketch.server.pb.InternalRequestOrBuilder;
@@ -116,8 +117,7 @@ final class AccessChecks {
       return false;
     }
     try {
-      return auth.userGet(
-              io.ketch.pb.etcdserver.AuthUserGetRequest.newBuilder().setName(who.user()).build())
+      return auth.userGet(AuthUserGetRequest.newBuilder().setName(who.user()).build())
           .getRolesList()
           .contains(role);
     } catch (AuthException e) {

@@ -1,6 +1,7 @@
 package io.ketch.server;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.Message;
 import io.ketch.auth.AuthConfig;
 import io.ketch.auth.AuthException;
 import io.ketch.auth.AuthInfo;
@@ -257,7 +258,7 @@ final class MemberState {
   }
 
   /** An auth response with its header set (the auth store answers without one). */
-  private com.google.protobuf.Message withHeader(com.google.protobuf.Message response) {
+  private Message withHeader(Message response) {
     var builder = response.toBuilder();
     builder.setField(
         builder.getDescriptorForType().findFieldByName("header"),

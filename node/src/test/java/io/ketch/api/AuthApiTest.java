@@ -8,10 +8,12 @@ import com.google.protobuf.ByteString;
 import io.etcd.jetcd.Auth;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
+import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.auth.Permission;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -108,7 +110,7 @@ class AuthApiTest {
             .getKVClient()
             .txn()
             .If(new Cmp(b("ro/x"), Cmp.Op.EQUAL, CmpTarget.version(1)))
-            .Then(Op.get(b("ro/x"), io.etcd.jetcd.options.GetOption.DEFAULT))
+            .Then(Op.get(b("ro/x"), GetOption.DEFAULT))
             .Else(Op.put(b("ro/y"), b("v"), PutOption.DEFAULT))
             .commit(),
         "etcdserver: permission denied");
@@ -117,9 +119,7 @@ class AuthApiTest {
     assertThat(await(alice.getMaintenanceClient().statusMember(member.endpoint())).getVersion())
         .isNotEmpty();
     CompletableFuture<Throwable> watchRefused = new CompletableFuture<>();
-    alice
-        .getWatchClient()
-        .watch(b("other"), io.etcd.jetcd.Watch.listener(r -> {}, watchRefused::complete));
+    alice.getWatchClient().watch(b("other"), Watch.listener(r -> {}, watchRefused::complete));
     assertThat(await(watchRefused)).hasMessageContaining("etcdserver: permission denied");
     assertThat(await(alice.getAuthClient().userGet(b("alice"))).getRoles())
         .containsExactly("reader");
