@@ -92,10 +92,7 @@ public final class ClientApi implements AutoCloseable {
     definitions.forEach(metrics::preRegister);
     StatusEndpoints statusEndpoints =
         new StatusEndpoints(
-            new MemberHealth(server),
-            metrics,
-            Versions.SERVER,
-            Duration.ofMillis(5000 + 2 * config.electionTimeout().toMillis()));
+            new MemberHealth(server), metrics, Versions.SERVER, config.requestTimeout());
     HttpRoutes routes = statusEndpoints.register(HttpRoutes.builder()).build();
     List<ServerInterceptor> interceptors =
         List.of(metrics.grpcInterceptor(), new LeaderRequirement(), new AuthTokens(server.auth()));

@@ -2,6 +2,7 @@ package io.ketch.raft;
 
 import java.util.Objects;
 import java.util.Random;
+import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 
 /**
@@ -101,201 +102,107 @@ public record Config(
   }
 
   public Config withElectionTick(int ticks) {
-    return new Config(
-        id,
-        ticks,
-        heartbeatTick,
-        storage,
-        applied,
-        maxSizePerMsg,
-        maxCommittedSizePerReady,
-        maxUncommittedEntriesSize,
-        maxInflightMsgs,
-        maxInflightBytes,
-        checkQuorum,
-        preVote,
-        disableProposalForwarding,
-        random);
+    return edit(c -> c.electionTick = ticks);
   }
 
   public Config withHeartbeatTick(int ticks) {
-    return new Config(
-        id,
-        electionTick,
-        ticks,
-        storage,
-        applied,
-        maxSizePerMsg,
-        maxCommittedSizePerReady,
-        maxUncommittedEntriesSize,
-        maxInflightMsgs,
-        maxInflightBytes,
-        checkQuorum,
-        preVote,
-        disableProposalForwarding,
-        random);
+    return edit(c -> c.heartbeatTick = ticks);
   }
 
   public Config withApplied(long index) {
-    return new Config(
-        id,
-        electionTick,
-        heartbeatTick,
-        storage,
-        index,
-        maxSizePerMsg,
-        maxCommittedSizePerReady,
-        maxUncommittedEntriesSize,
-        maxInflightMsgs,
-        maxInflightBytes,
-        checkQuorum,
-        preVote,
-        disableProposalForwarding,
-        random);
+    return edit(c -> c.applied = index);
   }
 
   public Config withMaxSizePerMsg(long bytes) {
-    return new Config(
-        id,
-        electionTick,
-        heartbeatTick,
-        storage,
-        applied,
-        bytes,
-        maxCommittedSizePerReady,
-        maxUncommittedEntriesSize,
-        maxInflightMsgs,
-        maxInflightBytes,
-        checkQuorum,
-        preVote,
-        disableProposalForwarding,
-        random);
+    return edit(c -> c.maxSizePerMsg = bytes);
   }
 
   public Config withMaxCommittedSizePerReady(long bytes) {
-    return new Config(
-        id,
-        electionTick,
-        heartbeatTick,
-        storage,
-        applied,
-        maxSizePerMsg,
-        bytes,
-        maxUncommittedEntriesSize,
-        maxInflightMsgs,
-        maxInflightBytes,
-        checkQuorum,
-        preVote,
-        disableProposalForwarding,
-        random);
+    return edit(c -> c.maxCommittedSizePerReady = bytes);
   }
 
   public Config withMaxUncommittedEntriesSize(long bytes) {
-    return new Config(
-        id,
-        electionTick,
-        heartbeatTick,
-        storage,
-        applied,
-        maxSizePerMsg,
-        maxCommittedSizePerReady,
-        bytes,
-        maxInflightMsgs,
-        maxInflightBytes,
-        checkQuorum,
-        preVote,
-        disableProposalForwarding,
-        random);
+    return edit(c -> c.maxUncommittedEntriesSize = bytes);
   }
 
   public Config withMaxInflight(int msgs, long bytes) {
-    return new Config(
-        id,
-        electionTick,
-        heartbeatTick,
-        storage,
-        applied,
-        maxSizePerMsg,
-        maxCommittedSizePerReady,
-        maxUncommittedEntriesSize,
-        msgs,
-        bytes,
-        checkQuorum,
-        preVote,
-        disableProposalForwarding,
-        random);
+    return edit(
+        c -> {
+          c.maxInflightMsgs = msgs;
+          c.maxInflightBytes = bytes;
+        });
   }
 
   public Config withCheckQuorum(boolean on) {
-    return new Config(
-        id,
-        electionTick,
-        heartbeatTick,
-        storage,
-        applied,
-        maxSizePerMsg,
-        maxCommittedSizePerReady,
-        maxUncommittedEntriesSize,
-        maxInflightMsgs,
-        maxInflightBytes,
-        on,
-        preVote,
-        disableProposalForwarding,
-        random);
+    return edit(c -> c.checkQuorum = on);
   }
 
   public Config withPreVote(boolean on) {
-    return new Config(
-        id,
-        electionTick,
-        heartbeatTick,
-        storage,
-        applied,
-        maxSizePerMsg,
-        maxCommittedSizePerReady,
-        maxUncommittedEntriesSize,
-        maxInflightMsgs,
-        maxInflightBytes,
-        checkQuorum,
-        on,
-        disableProposalForwarding,
-        random);
+    return edit(c -> c.preVote = on);
   }
 
   public Config withDisableProposalForwarding(boolean on) {
-    return new Config(
-        id,
-        electionTick,
-        heartbeatTick,
-        storage,
-        applied,
-        maxSizePerMsg,
-        maxCommittedSizePerReady,
-        maxUncommittedEntriesSize,
-        maxInflightMsgs,
-        maxInflightBytes,
-        checkQuorum,
-        preVote,
-        on,
-        random);
+    return edit(c -> c.disableProposalForwarding = on);
   }
 
   public Config withRandom(RandomGenerator generator) {
+    return edit(c -> c.random = generator);
+  }
+
+  /** A copy with some fields changed, validated again by the canonical constructor. */
+  private Config edit(Consumer<Fields> change) {
+    Fields f = new Fields(this);
+    change.accept(f);
     return new Config(
-        id,
-        electionTick,
-        heartbeatTick,
-        storage,
-        applied,
-        maxSizePerMsg,
-        maxCommittedSizePerReady,
-        maxUncommittedEntriesSize,
-        maxInflightMsgs,
-        maxInflightBytes,
-        checkQuorum,
-        preVote,
-        disableProposalForwarding,
-        generator);
+        f.id,
+        f.electionTick,
+        f.heartbeatTick,
+        f.storage,
+        f.applied,
+        f.maxSizePerMsg,
+        f.maxCommittedSizePerReady,
+        f.maxUncommittedEntriesSize,
+        f.maxInflightMsgs,
+        f.maxInflightBytes,
+        f.checkQuorum,
+        f.preVote,
+        f.disableProposalForwarding,
+        f.random);
+  }
+
+  /** The record's fields, mutable, for {@link #edit}. */
+  private static final class Fields {
+    final long id;
+    int electionTick;
+    int heartbeatTick;
+    final Storage storage;
+    long applied;
+    long maxSizePerMsg;
+    long maxCommittedSizePerReady;
+    long maxUncommittedEntriesSize;
+    int maxInflightMsgs;
+    long maxInflightBytes;
+    boolean checkQuorum;
+    boolean preVote;
+    boolean disableProposalForwarding;
+    RandomGenerator random;
+
+    Fields(Config c) {
+      id = c.id;
+      electionTick = c.electionTick;
+      heartbeatTick = c.heartbeatTick;
+      storage = c.storage;
+      applied = c.applied;
+      maxSizePerMsg = c.maxSizePerMsg;
+      maxCommittedSizePerReady = c.maxCommittedSizePerReady;
+      maxUncommittedEntriesSize = c.maxUncommittedEntriesSize;
+      maxInflightMsgs = c.maxInflightMsgs;
+      maxInflightBytes = c.maxInflightBytes;
+      checkQuorum = c.checkQuorum;
+      preVote = c.preVote;
+      disableProposalForwarding = c.disableProposalForwarding;
+      random = c.random;
+    }
   }
 
   /** The byte budget of committed entries per Ready, with 0 resolved. */

@@ -1,16 +1,12 @@
 package io.ketch.server;
 
 import com.google.protobuf.ByteString;
-import io.ketch.raft.pb.HardState;
-import io.ketch.raft.pb.Snapshot;
-import io.ketch.raft.pb.SnapshotMetadata;
 import io.ketch.server.config.ServerConfig;
 import io.ketch.server.pb.ClusterState;
 import io.ketch.server.pb.StateSnapshot;
 import io.ketch.storage.DiskStorage;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.util.List;
 
 /**
  * Turns a snapshot taken with Maintenance.Snapshot into the data dir of a member of a NEW cluster,
@@ -42,15 +38,6 @@ public final class DataDirRestore {
                     .setClusterId(identity.clusterId())
                     .addAllMembers(identity.initialMembers()))
             .build();
-    Snapshot snapshot =
-        Snapshot.newBuilder()
-            .setData(restored.toByteString())
-            .setMetadata(
-                SnapshotMetadata.newBuilder()
-                    .setIndex(index)
-                    .setTerm(1)
-                    .setConfState(identity.bootstrapConfState()))
-            .build();
     try (DiskStorage storage =
         DiskStorage.open(
             config.dataDir(),
@@ -58,8 +45,7 @@ public final class DataDirRestore {
                 failure -> {
                   throw new IllegalStateException("writing the restored data dir failed", failure);
                 }))) {
-      storage.saveSnapshot(snapshot);
-      storage.save(HardState.newBuilder().setTerm(1).setCommit(index).build(), List.of(), true);
+      StartingState.write(storage, restored, identity.bootstrapConfState());
     }
   }
 }

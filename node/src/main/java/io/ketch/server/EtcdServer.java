@@ -85,8 +85,6 @@ import io.ketch.raft.pb.Entry;
 import io.ketch.raft.pb.EntryType;
 import io.ketch.raft.pb.HardState;
 import io.ketch.raft.pb.Message;
-import io.ketch.raft.pb.Snapshot;
-import io.ketch.raft.pb.SnapshotMetadata;
 import io.ketch.server.config.ServerConfig;
 import io.ketch.server.metrics.Metrics;
 import io.ketch.server.pb.InternalAuthenticateRequest;
@@ -161,7 +159,7 @@ public final class EtcdServer implements AutoCloseable {
     this.metrics = metrics;
     this.identity = identity;
     this.storage = storage;
-    this.requestTimeoutMillis = 5000 + 2 * config.electionTimeout().toMillis();
+    this.requestTimeoutMillis = config.requestTimeout().toMillis();
     Lessor lessor =
         new Lessor(LessorConfig.forElectionTimeout(config.electionTimeout()), Lessor.systemClock());
     this.state = MemberState.restore(start, lessor, this::header);
@@ -203,20 +201,7 @@ public final class EtcdServer implements AutoCloseable {
     StateSnapshot start;
     if (isFresh(storage)) {
       start = identity.bootstrapState(config);
-      Snapshot bootstrap =
-          Snapshot.newBuilder()
-              .setData(start.toByteString())
-              .setMetadata(
-                  SnapshotMetadata.newBuilder()
-                      .setIndex(start.getAppliedIndex())
-                      .setTerm(start.getAppliedTerm())
-                      .setConfState(identity.bootstrapConfState()))
-              .build();
-      storage.saveSnapshot(bootstrap);
-      storage.save(
-          HardState.newBuilder().setTerm(1).setCommit(start.getAppliedIndex()).build(),
-          List.of(),
-          true);
+      StartingState.write(storage, start, identity.bootstrapConfState());
       log.info(
           "bootstrapped member {} of new cluster {}",
           Long.toHexString(identity.memberId()),
@@ -570,10 +555,7 @@ public final class EtcdServer implements AutoCloseable {
 
   public CompletableFuture<AlarmResponse> alarm(AlarmRequest request) {
     if (request.getAction() == AlarmRequest.AlarmAction.GET) {
-      return read(
-          true,
-          () ->
-              (AlarmResponse) state.apply(InternalRequest.newBuilder().setAlarm(request).build()));
+      return read(true, () -> state.alarm(request));
     }
     return propose(InternalRequest.newBuilder().setAlarm(request));
   }

@@ -206,9 +206,14 @@ final class KvApplier {
   }
 
   private PutResponse.Builder put(TxnWrite txn, PutRequest request) {
-    KeyValue current = latest(request.getKey(), txn::range);
-    ByteString value = request.getIgnoreValue() ? current.getValue() : request.getValue();
-    long lease = request.getIgnoreLease() ? current.getLease() : request.getLease();
+    ByteString value = request.getValue();
+    long lease = request.getLease();
+    if (request.getIgnoreValue() || request.getIgnoreLease()) {
+      // Only these need the current value before the put (checkPut made sure it exists).
+      KeyValue current = latest(request.getKey(), txn::range);
+      value = request.getIgnoreValue() ? current.getValue() : value;
+      lease = request.getIgnoreLease() ? current.getLease() : lease;
+    }
     KeyValue prev = txn.put(request.getKey(), value, lease);
     long prevLease = prev == null ? Lessor.NO_LEASE : prev.getLease();
     if (prevLease != lease) {

@@ -295,7 +295,8 @@ final class MemberState {
     return false;
   }
 
-  private AlarmResponse alarm(AlarmRequest request) {
+  /** Applies an alarm change; a GET only reads, so it may also be called off the apply thread. */
+  AlarmResponse alarm(AlarmRequest request) {
     AlarmMember alarm =
         AlarmMember.newBuilder()
             .setMemberID(request.getMemberID())
