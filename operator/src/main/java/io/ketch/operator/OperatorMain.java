@@ -4,7 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.ketch.operator.members.JetcdMembers;
+import io.ketch.operator.members.GrpcMembers;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -40,7 +40,7 @@ public final class OperatorMain {
     new ProcessorMetrics().bindTo(registry);
 
     KubernetesClient client = new KubernetesClientBuilder().build();
-    JetcdMembers members = new JetcdMembers(settings.memberTimeout(), UnaryOperator.identity());
+    GrpcMembers members = new GrpcMembers(settings.memberTimeout(), UnaryOperator.identity());
     KetchOperator operator = new KetchOperator(client, members, settings, registry);
     HttpServer http = HttpServer.create(new InetSocketAddress(settings.httpPort()), 16);
     http.createContext("/healthz", exchange -> probe(exchange, () -> true));
