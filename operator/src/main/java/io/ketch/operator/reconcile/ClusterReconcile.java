@@ -247,17 +247,17 @@ final class ClusterReconcile {
       // A latched cluster whose ConfigMap was deleted gets it back from the member list (below),
       // never as "new".
       if (round.clusterId == null) {
-        kube.applyConfigMap(null, MemberConfigMap.seed(cluster));
+        round.configMap = kube.applyConfigMap(null, MemberConfigMap.seed(cluster));
       } else {
-        kube.applyConfigMap(
-            null,
-            MemberConfigMap.of(
-                cluster,
-                MemberConfigMap.STATE_EXISTING,
-                round.topology.initialCluster(Math.max(1, round.statefulSetReplicas())),
-                Map.of()));
+        round.configMap =
+            kube.applyConfigMap(
+                null,
+                MemberConfigMap.of(
+                    cluster,
+                    MemberConfigMap.STATE_EXISTING,
+                    round.topology.initialCluster(Math.max(1, round.statefulSetReplicas())),
+                    Map.of()));
       }
-      round.configMap = kube.configMap(round.topology);
     }
     if (round.statefulSet == null) {
       // A new cluster starts with its seed alone; a latched one whose StatefulSet was deleted gets
@@ -268,15 +268,16 @@ final class ClusterReconcile {
               ? 1
               : Math.max(
                   1, round.previous.getMembers() == null ? 1 : round.previous.getMembers().size());
-      kube.createStatefulSet(statefulSet(round, replicas));
+      round.statefulSet = kube.createStatefulSet(statefulSet(round, replicas));
       if (round.clusterId == null) {
         events.normal(
             cluster, "Bootstrapping", "starting seed member " + round.topology.memberName(0));
       }
     } else {
-      kube.updateStatefulSet(round.statefulSet, statefulSet(round, round.statefulSetReplicas()));
+      round.statefulSet =
+          kube.updateStatefulSet(
+              round.statefulSet, statefulSet(round, round.statefulSetReplicas()));
     }
-    round.statefulSet = kube.statefulSet(round.topology);
   }
 
   private StatefulSet statefulSet(Round round, int replicas) {
@@ -284,8 +285,7 @@ final class ClusterReconcile {
   }
 
   private void scaleStatefulSet(Round round, int replicas) {
-    kube.updateStatefulSet(round.statefulSet, statefulSet(round, replicas));
-    round.statefulSet = kube.statefulSet(round.topology);
+    round.statefulSet = kube.updateStatefulSet(round.statefulSet, statefulSet(round, replicas));
   }
 
   private void observeMembers(Round round) {
@@ -364,8 +364,7 @@ final class ClusterReconcile {
             .collect(Collectors.joining(","));
     ConfigMap desired =
         MemberConfigMap.of(round.cluster, MemberConfigMap.STATE_EXISTING, initialCluster, bindings);
-    kube.applyConfigMap(round.configMap, desired);
-    round.configMap = kube.configMap(round.topology);
+    round.configMap = kube.applyConfigMap(round.configMap, desired);
   }
 
   private void refreshMembers(Round round) {
