@@ -776,7 +776,21 @@ final class ClusterReconcile {
             && round.clusterId != null
             && !round.clusterId.equals(Long.toHexString(round.memberList.clusterId()));
     if (round.memberList == null || mismatch) {
-      status.setMembers(previous.getMembers());
+      // The members last seen, none of them known to be healthy or leading now.
+      status.setMembers(
+          previous.getMembers() == null
+              ? List.of()
+              : previous.getMembers().stream()
+                  .map(
+                      m ->
+                          new MemberStatus(
+                              m.getName(),
+                              m.getId(),
+                              Boolean.TRUE.equals(m.getLearner()),
+                              false,
+                              false,
+                              m.getVersion()))
+                  .toList());
       status.setLeader(null);
       status.setReplicas(previous.getReplicas());
       status.setReadyReplicas(0);
@@ -838,7 +852,8 @@ final class ClusterReconcile {
     for (Member member : round.memberList.members()) {
       EndpointStatus endpoint = round.statuses.get(member.id());
       boolean healthy = round.healthy(member);
-      if (!healthy) {
+      // A learner on its way in is progress, not degradation.
+      if (!healthy && !member.learner()) {
         unhealthy.add(round.name(member));
       }
       members.add(
@@ -854,7 +869,7 @@ final class ClusterReconcile {
     status.setMembers(members);
     status.setLeader(round.memberList.byId(leaderId).map(round::name).orElse(null));
     status.setReplicas((int) round.memberList.voters());
-    status.setReadyReplicas(members.size() - unhealthy.size());
+    status.setReadyReplicas((int) members.stream().filter(MemberStatus::getHealthy).count());
 
     boolean available = round.quorumHealthy();
     boolean wasAvailable = Conditions.isTrue(conditions, Conditions.AVAILABLE);

@@ -85,6 +85,9 @@ class ClusterReconcileTest {
     assertThat(config.get(MemberConfigMap.INITIAL_CLUSTER_KEY))
         .isEqualTo(harness.topology.initialCluster(3));
     assertThat(harness.eventReasons()).contains("Bootstrapped", "MemberAdded", "MemberPromoted");
+    assertThat(harness.degraded.subList(1, harness.degraded.size()))
+        .as("a learner catching up is progress, not degradation")
+        .containsOnly("False");
   }
 
   @Test
@@ -275,8 +278,58 @@ class ClusterReconcileTest {
             Conditions.find(cluster.getStatus().getConditions(), Conditions.AVAILABLE).getMessage())
         .contains("docs/operator.md#recover");
     assertThat(cluster.getStatus().getClusterID()).isEqualTo("c1c1");
+    assertThat(cluster.getStatus().getMembers()).hasSize(3).noneMatch(MemberStatus::getHealthy);
+    assertThat(cluster.getStatus().getLeader()).isNull();
     assertThat(harness.eventReasons()).contains("QuorumLost");
     assertThat(harness.statefulSet().getSpec().getReplicas()).isEqualTo(3);
+  }
+
+  @Test
+  void stepsInterruptedBetweenTheMembershipChangeAndTheStatefulSetResume() {
+    harness.create(3, spec -> {});
+    harness.converge();
+    harness.etcd.calls.clear();
+
+    // Scale-out stopped after MemberAdd: the learner exists, the StatefulSet was not grown.
+    harness.edit(c -> c.getSpec().setReplicas(4));
+    harness.etcd.addLearner(harness.topology.peerUrl(3));
+    harness.converge();
+    assertThat(harness.etcd.calls).containsExactly("add learner main-3", "promote main-3");
+    assertThat(harness.statefulSet().getSpec().getReplicas()).isEqualTo(4);
+
+    // Scale-in stopped after MemberRemove: the StatefulSet still has the pod.
+    harness.etcd.calls.clear();
+    harness.edit(c -> c.getSpec().setReplicas(3));
+    harness.etcd.remove(idOf("main-3"));
+    harness.converge();
+    assertThat(harness.etcd.calls).containsExactly("remove main-3");
+    assertThat(harness.statefulSet().getSpec().getReplicas()).isEqualTo(3);
+
+    // Heal stopped after MemberRemove: a pod of the StatefulSet has no member; it is added again on
+    // an empty volume.
+    harness.etcd.calls.clear();
+    String claimUid =
+        client
+            .persistentVolumeClaims()
+            .inNamespace(harness.namespace)
+            .withName("data-main-1")
+            .get()
+            .getMetadata()
+            .getUid();
+    harness.etcd.remove(idOf("main-1"));
+    harness.converge();
+    assertThat(harness.etcd.calls)
+        .containsExactly("remove main-1", "add learner main-1", "promote main-1");
+    assertThat(
+            client
+                .persistentVolumeClaims()
+                .inNamespace(harness.namespace)
+                .withName("data-main-1")
+                .get()
+                .getMetadata()
+                .getUid())
+        .as("the member starts on a new claim")
+        .isNotEqualTo(claimUid);
   }
 
   private long idOf(String name) {

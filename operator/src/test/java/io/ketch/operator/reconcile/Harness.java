@@ -39,6 +39,9 @@ final class Harness {
   /** The StatefulSet's replicas and the member count after every round. */
   final List<String> history = new ArrayList<>();
 
+  /** The Degraded condition's reason after every round. */
+  final List<String> degraded = new ArrayList<>();
+
   /** A harness of its own namespace, so tests can share one mock API server. */
   Harness(KubernetesClient client, String namespace) {
     this.client = client;
@@ -123,6 +126,8 @@ final class Harness {
     Outcome outcome = reconcile.reconcile(cluster);
     cluster.setStatus(outcome.status());
     client.resource(cluster).updateStatus();
+    var condition = Conditions.find(outcome.status().getConditions(), Conditions.DEGRADED);
+    degraded.add("True".equals(condition.getStatus()) ? condition.getReason() : "False");
     StatefulSet sts = statefulSet();
     history.add((sts == null ? 0 : sts.getSpec().getReplicas()) + "/" + etcd.members.size());
     return outcome;
