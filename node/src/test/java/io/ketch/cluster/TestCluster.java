@@ -151,8 +151,10 @@ final class TestCluster implements AutoCloseable {
       args.add("--initial-cluster=" + initialCluster);
       args.add("--initial-cluster-state=" + state);
       args.add("--initial-cluster-token=" + TOKEN);
-      args.add("--heartbeat-interval=20");
-      args.add("--election-timeout=200");
+      // etcd's defaults: shorter timeouts made leadership flap when the machine was loaded, and the
+      // tests assume a leader that stays put unless they move it.
+      args.add("--heartbeat-interval=100");
+      args.add("--election-timeout=1000");
       args.addAll(cluster.extraFlags);
       return args;
     }
