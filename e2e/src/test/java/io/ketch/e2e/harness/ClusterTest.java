@@ -1,0 +1,85 @@
+package io.ketch.e2e.harness;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+
+/** Clusters and their link faults, on both targets. */
+class ClusterTest {
+
+  @EachTarget
+  void anIsolatedLeaderIsReplacedAndRejoinsAfterHealing(Target target) {
+    try (Cluster cluster = target.startCluster(3)) {
+      Etcdctl etcdctl = new Etcdctl(cluster.member(0));
+      etcdctl.run("put", "k", "v1").assertOk();
+      Member old = cluster.awaitLeader();
+      List<Member> rest = cluster.members().stream().filter(m -> m != old).toList();
+
+      cluster.links().partition(List.of(old), rest);
+      await("a leader in the majority")
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> rest.stream().anyMatch(m -> isLeader(cluster, m)));
+      Etcdctl majority = new Etcdctl(rest.get(0));
+      majority.run("put", "k", "v2").assertOk();
+      assertThat(new Etcdctl(old).run("get", "k", "--command-timeout=1s").exit()).isNotZero();
+
+      cluster.links().heal();
+      await("the old leader catches up")
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  new Etcdctl(old)
+                      .run("get", "k", "--print-value-only", "--command-timeout=1s")
+                      .out()
+                      .equals("v2\n"));
+      long revision = cluster.awaitConverged(Duration.ofSeconds(30));
+      assertThat(cluster.hashKV(revision).values())
+          .hasSize(3)
+          .containsOnly(cluster.hashKV(revision).values().iterator().next());
+    }
+  }
+
+  @EachTarget
+  void aOneWayLinkKeepsTheClusterServingAndACutIsSurvived(Target target) {
+    try (Cluster cluster = target.startCluster(3)) {
+      Member leader = cluster.awaitLeader();
+      Member follower = cluster.members().stream().filter(m -> m != leader).findFirst().get();
+      cluster.links().drop(leader, follower);
+      cluster.links().cut(leader, follower);
+      new Etcdctl(leader).run("put", "one-way", "v").assertOk();
+      cluster.links().heal();
+      await("the follower sees the write")
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  new Etcdctl(follower)
+                      .run("get", "one-way", "--print-value-only", "--consistency=s")
+                      .out()
+                      .equals("v\n"));
+    }
+  }
+
+  @EachTarget
+  void membersAreAddedAsLearnersPromotedRemovedAndReplaced(Target target) {
+    try (Cluster cluster = target.startCluster(3)) {
+      new Etcdctl(cluster.member(0)).run("put", "before", "v").assertOk();
+      Member learner = cluster.addMember(true);
+      cluster.promote(learner);
+      assertThat(new Etcdctl(learner).run("get", "before", "--print-value-only").assertOk().out())
+          .isEqualTo("v\n");
+      cluster.remove(cluster.member(0));
+      Member replacement = cluster.replace(cluster.member(0));
+      assertThat(cluster.members()).hasSize(3).contains(learner, replacement);
+      assertThat(new Etcdctl(replacement).run("member", "list").assertOk().out().lines())
+          .hasSize(3);
+      assertThat(new Etcdctl(replacement).run("get", "before", "--print-value-only").out())
+          .isEqualTo("v\n");
+    }
+  }
+
+  private static boolean isLeader(Cluster cluster, Member m) {
+    return cluster.status(m).map(s -> s.leader() == s.memberId() && s.leader() != 0).orElse(false);
+  }
+}
