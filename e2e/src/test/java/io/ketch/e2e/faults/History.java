@@ -1,5 +1,6 @@
 package io.ketch.e2e.faults;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -18,10 +19,11 @@ public final class History {
 
   /** A key's value as a read returns it (etcd's mvccpb.KeyValue, with strings). */
   public record KV(
-      String key, String value, long createRevision, long modRevision, long version, long lease) {}
+      String key, String value, long createRevision, long modRevision, long version, long lease)
+      implements Serializable {}
 
   /** What a client asked. */
-  public sealed interface Input {}
+  public sealed interface Input extends Serializable {}
 
   public record Get(String key) implements Input {}
 
@@ -54,7 +56,8 @@ public final class History {
       boolean succeeded,
       long deleted,
       long lease,
-      boolean leaseNotFound) {
+      boolean leaseNotFound)
+      implements Serializable {
 
     public static Output ambiguous() {
       return new Output(true, 0, List.of(), false, 0, 0, false);
@@ -106,7 +109,8 @@ public final class History {
   }
 
   /** One operation: invoked at {@code call}, completed at {@code ret} (or {@link #NEVER}). */
-  public record Op(int id, int client, long call, long ret, Input input, Output output) {
+  public record Op(int id, int client, long call, long ret, Input input, Output output)
+      implements Serializable {
     @Override
     public String toString() {
       return "#"
