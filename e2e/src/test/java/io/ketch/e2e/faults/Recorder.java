@@ -41,29 +41,31 @@ import java.util.function.Supplier;
 /**
  * Concurrent clients that record every operation into a {@link History}: gets, ranges, puts (some
  * on a lease), deletes, compare-and-swap txns, lease grants and revokes, over a few keys under one
- * prefix. They speak etcd's gRPC API through jetcd's generated stubs, one call per op and no
- * retries (a retry would be a second op), each op to a member picked at random among those the
- * fault schedule says are up.
+ * prefix that nothing else writes (each run has its own, so runs can share a cluster). They speak
+ * etcd's gRPC API through jetcd's generated stubs, one call per op and no retries (a retry would be
+ * a second op), each op to a member picked at random among those the fault schedule says are up.
  *
  * <p>Outcomes: a read that fails is dropped (it changed nothing); a write that fails is kept as
  * unknown (it may have been applied), except etcd's definite "requested lease not found".
  */
 final class Recorder implements AutoCloseable {
 
-  static final String PREFIX = "/faults/";
   private static final int KEYS = 5;
   private static final long TIMEOUT_MS = 2000;
   private static final long LEASE_TTL = 600;
 
   private final History history = new History();
   private final Supplier<List<Member>> up;
+  private final String prefix;
   private final long seed;
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   private final List<Thread> threads = new ArrayList<>();
   private volatile boolean running = true;
 
-  Recorder(Supplier<List<Member>> up, long seed) {
+  /** Clients of the members {@code up} says are up, on keys under {@code prefix} (fresh, empty). */
+  Recorder(Supplier<List<Member>> up, String prefix, long seed) {
     this.up = up;
+    this.prefix = prefix;
     this.seed = seed;
   }
 
@@ -129,9 +131,9 @@ final class Recorder implements AutoCloseable {
         kv.getLease());
   }
 
-  /** The end of the range of every key under {@link #PREFIX}. */
-  static ByteString prefixEnd() {
-    byte[] p = PREFIX.getBytes(StandardCharsets.UTF_8);
+  /** The end of the range of every key under {@code prefix}. */
+  static ByteString rangeEnd(String prefix) {
+    byte[] p = prefix.getBytes(StandardCharsets.UTF_8);
     p[p.length - 1]++;
     return ByteString.copyFrom(p);
   }
@@ -158,7 +160,7 @@ final class Recorder implements AutoCloseable {
 
     void puts(int count) {
       for (int i = 0; i < count; i++) {
-        String key = PREFIX + "k" + random.nextInt(KEYS);
+        String key = prefix + "k" + random.nextInt(KEYS);
         if (!execute(new Put(key, value(), 0))) {
           pause(100);
         }
@@ -166,7 +168,7 @@ final class Recorder implements AutoCloseable {
     }
 
     private Input pick() {
-      String key = PREFIX + "k" + random.nextInt(KEYS);
+      String key = prefix + "k" + random.nextInt(KEYS);
       int roll = random.nextInt(100);
       if (roll < 25) {
         return new Get(key);
@@ -242,7 +244,10 @@ final class Recorder implements AutoCloseable {
       if (input instanceof Range) {
         RangeResponse r =
             kv.range(
-                RangeRequest.newBuilder().setKey(bytes(PREFIX)).setRangeEnd(prefixEnd()).build());
+                RangeRequest.newBuilder()
+                    .setKey(bytes(prefix))
+                    .setRangeEnd(rangeEnd(prefix))
+                    .build());
         return Output.read(r.getHeader().getRevision(), kvs(r));
       }
       if (input instanceof Put p) {

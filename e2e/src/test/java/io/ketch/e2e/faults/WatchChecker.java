@@ -62,12 +62,13 @@ final class WatchChecker {
   record Gap(long from, long compacted) implements Delivery {}
 
   /**
-   * A watch on every key of the run, with prev_kv, from {@code start}: it reopens itself on a
-   * member that is up after any error, from the revision after the last one delivered (so a run
-   * checks resumption too), and asks for progress every few hundred ms.
+   * A watch on every key of the run (under its prefix), with prev_kv, from {@code start}: it
+   * reopens itself on a member that is up after any error, from the revision after the last one
+   * delivered (so a run checks resumption too), and asks for progress every few hundred ms.
    */
   static final class Stream implements AutoCloseable {
     private final Supplier<List<Member>> up;
+    private final String prefix;
     private final Random random;
     private final List<Delivery> deliveries = new ArrayList<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
@@ -77,8 +78,9 @@ final class WatchChecker {
     private boolean closed;
     private int generation;
 
-    Stream(Supplier<List<Member>> up, long start, long seed) {
+    Stream(Supplier<List<Member>> up, String prefix, long start, long seed) {
       this.up = up;
+      this.prefix = prefix;
       this.next = start;
       this.random = new Random(seed);
       open();
@@ -120,8 +122,8 @@ final class WatchChecker {
           WatchRequest.newBuilder()
               .setCreateRequest(
                   WatchCreateRequest.newBuilder()
-                      .setKey(Recorder.bytes(Recorder.PREFIX))
-                      .setRangeEnd(Recorder.prefixEnd())
+                      .setKey(Recorder.bytes(prefix))
+                      .setRangeEnd(Recorder.rangeEnd(prefix))
                       .setStartRevision(next)
                       .setPrevKv(true))
               .build());
@@ -391,13 +393,83 @@ final class WatchChecker {
         }
       }
     }
+    Set<String> delivered = new HashSet<>();
     for (List<Event> events : byRevision.values()) {
       for (Event e : events) {
-        if (e.put() && !written.contains(e.kv().key() + "=" + e.kv().value())) {
+        String write = e.kv().key() + "=" + e.kv().value();
+        if (e.put() && !written.contains(write)) {
           v.add("event no client caused: " + e);
+        }
+        if (e.put() && !delivered.add(write)) {
+          v.add("a put took effect twice (every put writes a value of its own): " + e);
         }
       }
     }
+  }
+
+  /**
+   * The history with unknown puts and txns resolved by the watch, when it saw every revision (no
+   * compaction gap): every put writes a value of its own, so the event carrying it gives the
+   * revision it took effect at, and one no event carries never took effect. Unknown deletes of a
+   * key with no delete event that no acknowledged op explains are dropped too (they changed
+   * nothing). Without this, each unknown op may sit anywhere after its invocation and a few dozen
+   * of them make the search exponential. Sound: the watch is itself checked against the history
+   * (above), a missing or invented effect fails the linearizability check, and an effect seen twice
+   * is a violation here.
+   */
+  static List<Op> resolveUnknownWrites(List<Op> ops, List<Delivery> deliveries) {
+    if (deliveries.stream().anyMatch(d -> d instanceof Gap)) {
+      return ops;
+    }
+    Map<String, Long> putAt = new HashMap<>();
+    Set<Long> claimed = new HashSet<>();
+    for (Op op : ops) {
+      History.Output out = op.output();
+      boolean wrote =
+          op.input() instanceof Put && !out.leaseNotFound()
+              || op.input() instanceof Txn && out.succeeded()
+              || op.input() instanceof Delete && out.deleted() > 0;
+      if (!out.unknown() && wrote) {
+        claimed.add(out.revision()); // (a revoke's revision is not known: its deletes stay open)
+      }
+    }
+    Set<String> unexplainedDeletes = new HashSet<>();
+    for (Event e : eventsFrom(deliveries, 0)) {
+      if (e.put()) {
+        putAt.merge(e.kv().key() + "=" + e.kv().value(), e.kv().modRevision(), (a, b) -> -1L);
+      } else if (!claimed.contains(e.kv().modRevision())) {
+        unexplainedDeletes.add(e.kv().key());
+      }
+    }
+    List<Op> resolved = new ArrayList<>();
+    for (Op op : ops) {
+      if (!op.output().unknown()) {
+        resolved.add(op);
+        continue;
+      }
+      String write =
+          op.input() instanceof Put p
+              ? p.key() + "=" + p.value()
+              : op.input() instanceof Txn t ? t.key() + "=" + t.value() : null;
+      if (write != null) {
+        Long revision = putAt.get(write);
+        if (revision == null) {
+          continue; // never took effect
+        }
+        if (revision > 0) {
+          History.Output out =
+              op.input() instanceof Put
+                  ? History.Output.write(revision)
+                  : History.Output.txn(revision, true, List.of());
+          resolved.add(new Op(op.id(), op.client(), op.call(), op.ret(), op.input(), out));
+          continue;
+        }
+      } else if (op.input() instanceof Delete d && !unexplainedDeletes.contains(d.key())) {
+        continue; // deleted nothing
+      }
+      resolved.add(op);
+    }
+    return resolved;
   }
 
   /** The events from {@code from} on, flattened: what a watch reopened there must deliver. */
