@@ -237,7 +237,8 @@ public final class EtcdServer implements AutoCloseable {
     DiskStorage storage =
         DiskStorage.open(
             config.dataDir(),
-            DiskStorage.Options.defaults(failure -> started.thenAccept(s -> s.fatal(failure))));
+            DiskStorage.Options.defaults(failure -> started.thenAccept(s -> s.fatal(failure)))
+                .withEntriesToKeep(config.snapshotCatchUpEntries()));
     MemberIdentity identity;
     StateSnapshot start;
     if (!isFresh(storage)) {

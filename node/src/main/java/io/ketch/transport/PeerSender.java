@@ -4,6 +4,7 @@ import io.ketch.raft.pb.Message;
 import io.ketch.transport.pb.MessageBatch;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
@@ -159,7 +160,11 @@ final class PeerSender {
       }
       log.debug("stream to peer {} broke ({}); reconnecting in {} ms", hex(peer), cause, delay);
       unreachable.accept(peer);
-      scheduler.schedule(PeerSender.this::connect, delay, TimeUnit.MILLISECONDS);
+      try {
+        scheduler.schedule(PeerSender.this::connect, delay, TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException e) {
+        // the transport is closing
+      }
     }
   }
 

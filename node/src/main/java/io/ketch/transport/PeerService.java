@@ -38,8 +38,19 @@ final class PeerService extends PeerGrpc.PeerImplBase {
   @Override
   public StreamObserver<MessageBatch> messages(StreamObserver<StreamClosed> response) {
     return new StreamObserver<>() {
+      private boolean refused;
+
       @Override
       public void onNext(MessageBatch batch) {
+        if (refused) {
+          return;
+        }
+        // A stream opened before its sender was removed is cut at the next batch.
+        if (batch.getMessagesCount() > 0 && handler.isRemoved(batch.getMessages(0).getFrom())) {
+          refused = true;
+          response.onError(PeerIdentity.memberRemoved().asException());
+          return;
+        }
         handler.receive(batch.getMessagesList());
       }
 
@@ -48,8 +59,10 @@ final class PeerService extends PeerGrpc.PeerImplBase {
 
       @Override
       public void onCompleted() {
-        response.onNext(StreamClosed.getDefaultInstance());
-        response.onCompleted();
+        if (!refused) {
+          response.onNext(StreamClosed.getDefaultInstance());
+          response.onCompleted();
+        }
       }
     };
   }

@@ -3,7 +3,12 @@ package io.ketch.cluster;
 import static org.awaitility.Awaitility.await;
 
 import io.etcd.jetcd.Client;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
 import io.ketch.api.ClientApi;
+import io.ketch.pb.etcdserver.ClusterGrpc;
+import io.ketch.pb.etcdserver.KVGrpc;
+import io.ketch.pb.etcdserver.MaintenanceGrpc;
 import io.ketch.server.EtcdServer;
 import io.ketch.server.Versions;
 import io.ketch.server.config.ServerConfigParser;
@@ -126,6 +131,7 @@ final class TestCluster implements AutoCloseable {
     private EtcdServer server;
     private ClientApi api;
     private Client client;
+    private ManagedChannel channel;
 
     private Member(TestCluster cluster, String name, int peerPort, int clientPort) {
       this.cluster = cluster;
@@ -191,7 +197,31 @@ final class TestCluster implements AutoCloseable {
       return client;
     }
 
+    /** Ketch's own stubs (jetcd 0.8.5 lacks learners), on a channel closed with the member. */
+    ClusterGrpc.ClusterBlockingStub clusterApi() {
+      return ClusterGrpc.newBlockingStub(channel()).withDeadlineAfter(15, TimeUnit.SECONDS);
+    }
+
+    MaintenanceGrpc.MaintenanceBlockingStub maintenance() {
+      return MaintenanceGrpc.newBlockingStub(channel()).withDeadlineAfter(15, TimeUnit.SECONDS);
+    }
+
+    KVGrpc.KVBlockingStub kv() {
+      return KVGrpc.newBlockingStub(channel()).withDeadlineAfter(15, TimeUnit.SECONDS);
+    }
+
+    ManagedChannel channel() {
+      if (channel == null) {
+        channel = ManagedChannelBuilder.forAddress("127.0.0.1", clientPort).usePlaintext().build();
+      }
+      return channel;
+    }
+
     void stop() {
+      if (channel != null) {
+        channel.shutdownNow();
+        channel = null;
+      }
       if (client != null) {
         client.close();
         client = null;
