@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The time from kill -9 of a 3-member cluster's leader to the first successful write, measured
- * {@code -Dketch.e2e.failover.runs} times (default 3) per target: one client retries a put every
+ * {@code -Dketch.e2e.failover.runs} times (default 2) per target: one client retries a put every
  * few ms on the survivors, each attempt with a 500 ms deadline. Appends each target's median and
  * worst to target/e2e-logs/failover.tsv (the figures in docs/reliability.md).
  */
@@ -34,7 +34,7 @@ class LeaderFailoverTest {
 
   @EachTarget
   void aWriteSucceedsSoonAfterTheLeaderIsKilled(Target target) {
-    int runs = Integer.getInteger("ketch.e2e.failover.runs", 3);
+    int runs = Integer.getInteger("ketch.e2e.failover.runs", 2);
     List<Long> millis = new ArrayList<>();
     try (Cluster cluster = target.startCluster(3)) {
       for (int i = 0; i < runs; i++) {

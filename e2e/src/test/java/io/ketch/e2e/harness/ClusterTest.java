@@ -7,8 +7,8 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Clusters and their link faults, on both targets (membership changes: FaultSchedule.MEMBERSHIP
- * and EtcdctlClusterTest).
+ * Clusters and their link faults, on both targets (membership changes: FaultSchedule.MEMBERSHIP and
+ * EtcdctlClusterTest).
  */
 class ClusterTest {
 
