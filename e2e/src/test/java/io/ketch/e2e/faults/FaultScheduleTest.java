@@ -170,7 +170,8 @@ class FaultScheduleTest {
       }
 
       long events = WatchChecker.eventsFrom(deliveries, 0).size();
-      summary(
+      appendToLogs(
+          "faults-summary.tsv",
           String.join(
               "\t",
               target.label(),
@@ -257,12 +258,13 @@ class FaultScheduleTest {
     return file;
   }
 
-  private static void summary(String line) {
+  /** Appends a line to target/e2e-logs/NAME, where the runs' figures collect. */
+  static void appendToLogs(String name, String line) {
     Path dir = Path.of(System.getProperty("ketch.e2e.logs", "target/e2e-logs"));
     try {
       Files.createDirectories(dir);
       Files.writeString(
-          dir.resolve("faults-summary.tsv"),
+          dir.resolve(name),
           line + "\n",
           StandardCharsets.UTF_8,
           StandardOpenOption.CREATE,

@@ -11,12 +11,6 @@ import io.ketch.e2e.harness.Cluster;
 import io.ketch.e2e.harness.EachTarget;
 import io.ketch.e2e.harness.Member;
 import io.ketch.e2e.harness.Target;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,18 +78,7 @@ class LeaderFailoverTest {
   }
 
   private static void record(String line) {
-    Path dir = Path.of(System.getProperty("ketch.e2e.logs", "target/e2e-logs"));
-    try {
-      Files.createDirectories(dir);
-      Files.writeString(
-          dir.resolve("failover.tsv"),
-          line + "\n",
-          StandardCharsets.UTF_8,
-          StandardOpenOption.CREATE,
-          StandardOpenOption.APPEND);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    FaultScheduleTest.appendToLogs("failover.tsv", line);
     System.out.println("leader kill to first write: " + line);
   }
 }

@@ -13,7 +13,7 @@ import java.util.List;
 class ClusterTest {
 
   @EachTarget
-  void anIsolatedLeaderIsReplacedAndRejoinsAndAOneWayLinkIsSurvived(Target target) {
+  void anIsolatedLeaderIsReplacedAndRejoinsAndOneWayAndDelayedLinksAreSurvived(Target target) {
     try (Cluster cluster = target.startCluster(3)) {
       Etcdctl etcdctl = new Etcdctl(cluster.member(0));
       etcdctl.run("put", "k", "v1").assertOk();
@@ -52,6 +52,19 @@ class ClusterTest {
                       .run("get", "one-way", "--print-value-only", "--consistency=s")
                       .out()
                       .equals("v\n"));
+
+      // delayed links: a write commits only once a follower's copy arrives, 400 ms late
+      Member current = cluster.awaitLeader();
+      for (Member m : cluster.members()) {
+        if (m != current) {
+          cluster.links().delay(current, m, Duration.ofMillis(400));
+        }
+      }
+      long start = System.nanoTime();
+      new Etcdctl(current).run("put", "delayed", "v").assertOk();
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      assertThat(took).isGreaterThan(Duration.ofMillis(400));
+      cluster.links().heal();
 
       long revision = cluster.awaitConverged(Duration.ofSeconds(30));
       assertThat(cluster.hashKV(revision).values())
