@@ -13,16 +13,21 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-/** Debian's etcdctl 3.4 (ETCDCTL_API=3) pointed at one member. */
+/** Debian's etcdctl 3.4 (ETCDCTL_API=3) pointed at one member (or several). */
 public final class Etcdctl {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-  private final Member member;
+  private final String endpoints;
 
   public Etcdctl(Member member) {
+    this(List.of(member));
+  }
+
+  /** Etcdctl with every member's endpoint, as move-leader needs. */
+  public Etcdctl(List<? extends Member> members) {
     Tools.ETCDCTL.require();
-    this.member = member;
+    this.endpoints = String.join(",", members.stream().map(Member::endpoint).toList());
   }
 
   /** What one etcdctl run printed and its exit code. */
@@ -129,7 +134,7 @@ public final class Etcdctl {
   private Process start(List<String> args, boolean discardStderr) {
     List<String> command = new ArrayList<>();
     command.add(Tools.ETCDCTL.path().toString());
-    command.add("--endpoints=" + member.endpoint());
+    command.add("--endpoints=" + endpoints);
     command.addAll(args);
     ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().put("ETCDCTL_API", "3");

@@ -20,7 +20,10 @@ public interface Member extends AutoCloseable {
     return "http://" + endpoint();
   }
 
-  /** The peer URL, "http://127.0.0.1:port". */
+  /**
+   * The peer URL the member advertises, "http://127.0.0.1:port": in a {@link Cluster}, its {@link
+   * PeerProxy}'s.
+   */
   String peerUrl();
 
   Path dataDir();

@@ -3,7 +3,9 @@ package io.ketch.e2e.harness;
 import static org.awaitility.Awaitility.await;
 
 import io.etcd.jetcd.api.KVGrpc;
+import io.etcd.jetcd.api.MaintenanceGrpc;
 import io.etcd.jetcd.api.RangeRequest;
+import io.etcd.jetcd.api.StatusRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
@@ -39,6 +41,10 @@ abstract class MemberProcess implements Member {
   private final int peerPort;
   private final Path dataDir;
   private final Path logFile;
+  private int advertisedPeerPort;
+  private List<String> clusterFlags;
+  private final List<String> extraFlags = new ArrayList<>();
+  private volatile boolean learner;
   private Process process;
 
   MemberProcess(String kind, Path dataDir) {
@@ -47,6 +53,9 @@ abstract class MemberProcess implements Member {
     this.name = kind + "-" + clientPort;
     this.dataDir = dataDir;
     this.logFile = logDir().resolve(name + ".log");
+    this.advertisedPeerPort = peerPort;
+    this.clusterFlags =
+        List.of("--initial-cluster=" + name + "=" + peerUrl(), "--initial-cluster-state=new");
   }
 
   /** The program and its own arguments, before etcd's flags. */
@@ -63,20 +72,62 @@ abstract class MemberProcess implements Member {
     return members;
   }
 
-  /** Etcd's flags for a one-member cluster; Ketch's launcher takes the same. */
-  List<String> etcdFlags() {
-    return List.of(
-        "--name=" + name,
-        "--data-dir=" + dataDir,
-        "--listen-client-urls=" + clientUrl(),
-        "--advertise-client-urls=" + clientUrl(),
-        "--listen-peer-urls=" + peerUrl(),
-        "--initial-advertise-peer-urls=" + peerUrl(),
-        "--initial-cluster=" + name + "=" + peerUrl(),
-        "--initial-cluster-state=new");
+  /**
+   * Peers reach this member through a proxy on {@code port} (see {@link PeerProxy}): the member
+   * still listens on its own peer port but advertises the proxy's.
+   */
+  void advertisePeerPort(int port) {
+    advertisedPeerPort = port;
   }
 
+  /**
+   * The bootstrap flags of a member of a larger cluster (--initial-cluster, its state and token)
+   * instead of a one-member cluster's. A restart keeps them; the member then ignores them, as etcd
+   * does once it has a data dir.
+   */
+  void bootstrap(List<String> flags) {
+    clusterFlags = List.copyOf(flags);
+  }
+
+  /** More of etcd's flags, e.g. "--snapshot-count=100". */
+  void addFlags(List<String> flags) {
+    extraFlags.addAll(flags);
+  }
+
+  /** A learner refuses linearizable reads: it counts as started once it answers Status. */
+  void learner(boolean learner) {
+    this.learner = learner;
+  }
+
+  int peerListenPort() {
+    return peerPort;
+  }
+
+  /** Etcd's flags; Ketch's launcher takes the same. */
+  List<String> etcdFlags() {
+    List<String> flags = new ArrayList<>();
+    flags.add("--name=" + name);
+    flags.add("--data-dir=" + dataDir);
+    flags.add("--listen-client-urls=" + clientUrl());
+    flags.add("--advertise-client-urls=" + clientUrl());
+    flags.add("--listen-peer-urls=http://127.0.0.1:" + peerPort);
+    flags.add("--initial-advertise-peer-urls=" + peerUrl());
+    flags.addAll(clusterFlags);
+    flags.addAll(extraFlags);
+    return flags;
+  }
+
+  /** Starts the process and waits until it serves. */
   final void start() {
+    launch();
+    awaitServing();
+  }
+
+  /**
+   * Starts the process without waiting: the members of a new cluster serve only once a quorum of
+   * them runs.
+   */
+  final void launch() {
     List<String> command = new ArrayList<>(program());
     command.addAll(etcdFlags());
     try {
@@ -96,17 +147,18 @@ abstract class MemberProcess implements Member {
       throw new UncheckedIOException("cannot start " + name, e);
     }
     started.add(this);
-    awaitServing();
   }
 
   /**
    * Polls a linearizable Range over gRPC, as `etcdctl endpoint health` does: it answers only once
-   * the member has a leader and applies requests.
+   * the member has a leader and applies requests. A learner: polls Status for a leader.
    */
-  private void awaitServing() {
+  final void awaitServing() {
     ManagedChannel channel = ManagedChannelBuilder.forTarget(endpoint()).usePlaintext().build();
     try {
       KVGrpc.KVBlockingStub kv = KVGrpc.newBlockingStub(channel);
+      MaintenanceGrpc.MaintenanceBlockingStub maintenance =
+          MaintenanceGrpc.newBlockingStub(channel);
       RangeRequest probe =
           RangeRequest.newBuilder()
               .setKey(com.google.protobuf.ByteString.copyFromUtf8("ketch-e2e-health"))
@@ -119,7 +171,15 @@ abstract class MemberProcess implements Member {
               "member " + name + " exited before serving (its log: " + logFile + ")",
               () -> !process.isAlive())
           .ignoreException(StatusRuntimeException.class)
-          .until(() -> kv.withDeadlineAfter(1, TimeUnit.SECONDS).range(probe) != null);
+          .until(
+              () ->
+                  learner
+                      ? maintenance
+                              .withDeadlineAfter(1, TimeUnit.SECONDS)
+                              .status(StatusRequest.getDefaultInstance())
+                              .getLeader()
+                          != 0
+                      : kv.withDeadlineAfter(1, TimeUnit.SECONDS).range(probe) != null);
     } finally {
       channel.shutdownNow();
     }
@@ -137,7 +197,7 @@ abstract class MemberProcess implements Member {
 
   @Override
   public String peerUrl() {
-    return "http://127.0.0.1:" + peerPort;
+    return "http://127.0.0.1:" + advertisedPeerPort;
   }
 
   @Override
@@ -264,7 +324,7 @@ abstract class MemberProcess implements Member {
     }
   }
 
-  private static int freePort() {
+  static int freePort() {
     try (ServerSocket socket = new ServerSocket(0)) {
       socket.setReuseAddress(true);
       return socket.getLocalPort();

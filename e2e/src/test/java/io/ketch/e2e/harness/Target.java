@@ -17,19 +17,15 @@ public enum Target {
     }
 
     @Override
-    public Member start() {
-      EtcdProcess member = new EtcdProcess(MemberProcess.newDataDir("etcd"));
-      member.start();
-      return member;
+    MemberProcess newMember() {
+      return new EtcdProcess(MemberProcess.newDataDir("etcd"));
     }
   },
   /** Ketch's node, launched from this module's classpath. */
   KETCH {
     @Override
-    public Member start() {
-      KetchProcess member = new KetchProcess(MemberProcess.newDataDir("ketch"));
-      member.start();
-      return member;
+    MemberProcess newMember() {
+      return new KetchProcess(MemberProcess.newDataDir("ketch"));
     }
   };
 
@@ -41,8 +37,20 @@ public enum Target {
    */
   void requireTools() {}
 
+  /** A member on free loopback ports, not started: a one-member cluster unless configured. */
+  abstract MemberProcess newMember();
+
   /** Starts a fresh one-member cluster on free loopback ports and waits until it serves. */
-  public abstract Member start();
+  public Member start() {
+    MemberProcess member = newMember();
+    member.start();
+    return member;
+  }
+
+  /** Starts a fresh cluster of {@code size} members, see {@link Cluster#start}. */
+  public Cluster startCluster(int size, String... flags) {
+    return Cluster.start(this, size, List.of(flags));
+  }
 
   public String label() {
     return name().toLowerCase(Locale.ROOT);
