@@ -674,9 +674,10 @@ public final class EtcdServer implements AutoCloseable {
   public MemberListResponse memberList() {
     MemberListResponse.Builder response =
         MemberListResponse.newBuilder().setHeader(header(0)); // etcd's carries no revision
-    for (MemberRecord m : state.cluster().getMembersList()) {
-      response.addMembers(toMember(m));
-    }
+    // etcd lists members by id (unsigned), whatever order they joined in.
+    state.cluster().getMembersList().stream()
+        .sorted((a, b) -> Long.compareUnsigned(a.getId(), b.getId()))
+        .forEach(m -> response.addMembers(toMember(m)));
     return response.build();
   }
 

@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -51,9 +50,6 @@ class EtcdctlClusterTest {
    * etcdctl's member list and the ETCD_INITIAL_CLUSTER that member add prints.
    */
   @EachTarget
-  @Disabled(
-      "Ketch lists members in the order it stores them (EtcdServer's MemberList), not by id: "
-          + "reported by the faults helper; enable once node/ sorts them")
   void membersAreListedByIdAscending(Target target) {
     try (Cluster cluster = target.startCluster(3)) {
       List<Long> ids =
