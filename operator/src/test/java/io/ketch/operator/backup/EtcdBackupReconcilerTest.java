@@ -2,142 +2,15 @@ package io.ketch.operator.backup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.ketch.operator.model.BackupDestination;
-import io.ketch.operator.model.ClusterReference;
-import io.ketch.operator.model.EtcdBackup;
-import io.ketch.operator.model.EtcdBackupSpec;
 import io.ketch.operator.model.EtcdBackupStatus;
 import io.ketch.operator.model.EtcdBackupStatus.Phase;
 import io.ketch.operator.model.EtcdCluster;
-import io.ketch.operator.model.EtcdClusterSpec;
-import io.ketch.operator.model.EtcdClusterStatus;
-import io.ketch.operator.model.MemberStatus;
-import io.ketch.operator.model.S3Destination;
-import io.ketch.operator.resources.MemberTopology;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.HexFormat;
-import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 import org.jclouds.blobstore.domain.Blob;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-@EnableKubernetesMockClient(crud = true)
-class EtcdBackupReconcilerTest {
-  static final String NAMESPACE = "db";
-  static final String CLUSTER = "main";
-
-  KubernetesClient client;
-  @TempDir Path spool;
-  S3Server s3;
-  FakeMember member;
-  MutableClock clock = new MutableClock(Instant.parse("2026-12-01T10:00:00Z"));
-  EtcdBackupReconciler reconciler;
-
-  @BeforeEach
-  void start() throws Exception {
-    Crds.register(client);
-    s3 = new S3Server();
-    member = new FakeMember(SnapshotDigestTest.snapshot(100_000, 1));
-    MemberTopology topology = new MemberTopology(CLUSTER, NAMESPACE);
-    reconciler =
-        new EtcdBackupReconciler(
-            client,
-            Duration.ofSeconds(20),
-            spool,
-            url -> url.startsWith("http://" + CLUSTER + "-") ? member.url() : url,
-            clock);
-    client
-        .resource(
-            new SecretBuilder()
-                .withNewMetadata()
-                .withName("s3-credentials")
-                .withNamespace(NAMESPACE)
-                .endMetadata()
-                .withStringData(
-                    Map.of(
-                        S3Destination.ACCESS_KEY_ID, S3Server.ACCESS_KEY,
-                        S3Destination.SECRET_ACCESS_KEY, S3Server.SECRET_KEY))
-                .build())
-        .create();
-    createCluster(client, topology, true);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    member.close();
-    s3.close();
-  }
-
-  static EtcdCluster createCluster(
-      KubernetesClient client, MemberTopology topology, boolean healthy) {
-    EtcdCluster cluster = new EtcdCluster();
-    cluster.setMetadata(
-        new ObjectMetaBuilder()
-            .withName(topology.cluster())
-            .withNamespace(topology.namespace())
-            .withUid(UUID.randomUUID().toString())
-            .withCreationTimestamp("2026-12-01T09:00:00Z")
-            .build());
-    EtcdClusterSpec spec = new EtcdClusterSpec();
-    spec.setReplicas(1);
-    cluster.setSpec(spec);
-    cluster = client.resource(cluster).create();
-    EtcdClusterStatus status = new EtcdClusterStatus();
-    MemberStatus member = new MemberStatus();
-    member.setName(topology.memberName(0));
-    member.setHealthy(healthy);
-    member.setLeader(true);
-    status.setMembers(List.of(member));
-    cluster.setStatus(status);
-    return client.resource(cluster).updateStatus();
-  }
-
-  static BackupDestination s3Destination(S3Server s3) {
-    S3Destination dest = new S3Destination();
-    dest.setEndpoint(s3.endpoint());
-    dest.setBucket(S3Server.BUCKET);
-    dest.setKeyPrefix("prod/");
-    dest.setCredentialsSecret("s3-credentials");
-    dest.setPathStyle(true);
-    BackupDestination destination = new BackupDestination();
-    destination.setS3(dest);
-    return destination;
-  }
-
-  private EtcdBackup backup(String name) {
-    EtcdBackup backup = new EtcdBackup();
-    backup.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NAMESPACE).build());
-    EtcdBackupSpec spec = new EtcdBackupSpec();
-    spec.setClusterRef(new ClusterReference(CLUSTER));
-    spec.setDestination(s3Destination(s3));
-    backup.setSpec(spec);
-    return client.resource(backup).create();
-  }
-
-  private EtcdBackupStatus reconcile(String name) {
-    reconciler.reconcile(
-        client.resources(EtcdBackup.class).inNamespace(NAMESPACE).withName(name).get(), null);
-    return client
-        .resources(EtcdBackup.class)
-        .inNamespace(NAMESPACE)
-        .withName(name)
-        .get()
-        .getStatus();
-  }
-
+class EtcdBackupReconcilerTest extends BackupFixture {
   @Test
   void streamsTheSnapshotToS3AndRecordsWhatItStored() throws Exception {
     backup("nightly");
@@ -195,29 +68,5 @@ class EtcdBackupReconcilerTest {
     EtcdBackupStatus status = reconcile("early");
     assertThat(status.getPhase()).isEqualTo(Phase.Pending);
     assertThat(status.getMessage()).isEqualTo("waiting for a healthy member of main");
-  }
-
-  /** A clock the test moves. */
-  static final class MutableClock extends Clock {
-    volatile Instant now;
-
-    MutableClock(Instant now) {
-      this.now = now;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public java.time.ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
   }
 }
