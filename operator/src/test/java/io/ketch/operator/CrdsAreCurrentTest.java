@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -27,12 +28,16 @@ class CrdsAreCurrentTest {
         .extracting(Path::toString)
         .contains("etcdclusters.ketch.io-v1.yml", "etcdbackups.ketch.io-v1.yml");
     if (Boolean.getBoolean("ketch.crds.update")) {
-      Files.createDirectories(CRDS);
-      for (Path file : generated) {
-        Files.copy(
-            file,
-            CRDS.resolve(file.getFileName()),
-            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      // crds/ and its two shipped copies (ShippingTest checks the copies).
+      for (Path dir :
+          List.of(
+              CRDS,
+              REPO.resolve("manifests/crds"),
+              REPO.resolve("charts/ketch-operator/files/crds"))) {
+        Files.createDirectories(dir);
+        for (Path file : generated) {
+          Files.copy(file, dir.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+        }
       }
     }
     assertThat(yamlFiles(CRDS))
