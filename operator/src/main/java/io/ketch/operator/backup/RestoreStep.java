@@ -63,9 +63,8 @@ public final class RestoreStep implements Function<EtcdCluster, PodAdditions> {
     this.restoreCommand = List.copyOf(restoreCommand);
   }
 
-  /** The command of a Jib-built operator image. */
-  public static List<String> jibFetchCommand() {
-    return List.of("java", "-cp", "@/app/jib-classpath-file", FetchSnapshot.class.getName());
+  public RestoreStep(BackupSettings settings, MemberImage memberImage) {
+    this(settings.operatorImage(), settings.fetchCommand(), memberImage, settings.restoreCommand());
   }
 
   @Override

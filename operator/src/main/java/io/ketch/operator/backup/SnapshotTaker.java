@@ -1,26 +1,28 @@
 package io.ketch.operator.backup;
 
-import io.etcd.jetcd.Client;
-import io.etcd.jetcd.maintenance.SnapshotResponse;
-import io.grpc.stub.StreamObserver;
+import io.etcd.jetcd.api.MaintenanceGrpc;
+import io.etcd.jetcd.api.SnapshotRequest;
+import io.etcd.jetcd.api.SnapshotResponse;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.Iterator;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
- * Streams Maintenance.Snapshot from one member into a local file, digesting it on the way. The file
- * is spooled rather than piped straight to storage because jetcd hands the stream over on its
- * event-loop threads, which must not wait on an upload; a local write of each 32 KiB piece is
- * cheap, and a spooled file can be uploaded with its length known and retried.
+ * Streams Maintenance.Snapshot from one member into a local file, digesting it on the way. The
+ * blocking stub reads one message at a time on the caller's thread, so gRPC's flow control keeps
+ * the member from sending faster than the file is written. The file is spooled rather than piped
+ * straight to storage so that the upload knows its length and can be retried.
  */
 final class SnapshotTaker {
   private final Duration timeout;
@@ -43,34 +45,41 @@ final class SnapshotTaker {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    try (Client client = Client.builder().endpoints(clientUrl).build();
-        FileChannel out = FileChannel.open(file, StandardOpenOption.WRITE)) {
-      Spool spool = new Spool(out);
-      client.getMaintenanceClient().snapshot(spool);
-      long revision = await(spool.done, clientUrl);
-      out.force(true);
-      String sha256 = spool.digest.finish(clientUrl);
-      return new Snapshot(file, spool.digest.size(), sha256, revision);
-    } catch (IOException | RuntimeException e) {
-      deleteQuietly(file);
-      if (e instanceof CorruptSnapshotException || e instanceof BackupException) {
-        throw (RuntimeException) e;
+    URI uri = URI.create(clientUrl);
+    ManagedChannel channel =
+        NettyChannelBuilder.forAddress(uri.getHost(), uri.getPort()).usePlaintext().build();
+    try (FileChannel out = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      Iterator<SnapshotResponse> responses =
+          MaintenanceGrpc.newBlockingStub(channel)
+              .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
+              .snapshot(SnapshotRequest.getDefaultInstance());
+      SnapshotDigest digest = new SnapshotDigest();
+      long revision = -1;
+      while (responses.hasNext()) {
+        SnapshotResponse response = responses.next();
+        if (revision < 0) {
+          revision = response.getHeader().getRevision();
+        }
+        byte[] blob = response.getBlob().toByteArray();
+        digest.update(blob, 0, blob.length);
+        ByteBuffer buffer = ByteBuffer.wrap(blob);
+        while (buffer.hasRemaining()) {
+          out.write(buffer);
+        }
       }
-      throw new BackupException("snapshot from " + clientUrl + " failed: " + e.getMessage(), e);
-    }
-  }
-
-  private long await(CompletableFuture<Long> done, String clientUrl) {
-    try {
-      return done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new BackupException("snapshot from " + clientUrl + " interrupted", e);
-    } catch (ExecutionException e) {
-      throw new BackupException(
-          "snapshot from " + clientUrl + " failed: " + e.getCause().getMessage(), e.getCause());
-    } catch (TimeoutException e) {
-      throw new BackupException("snapshot from " + clientUrl + " took over " + timeout, e);
+      out.force(true);
+      return new Snapshot(file, digest.size(), digest.finish(clientUrl), revision);
+    } catch (StatusRuntimeException e) {
+      deleteQuietly(file);
+      throw new BackupException("snapshot from " + clientUrl + " failed: " + e.getStatus(), e);
+    } catch (IOException e) {
+      deleteQuietly(file);
+      throw new BackupException("spooling the snapshot failed: " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      deleteQuietly(file);
+      throw e;
+    } finally {
+      channel.shutdownNow();
     }
   }
 
@@ -79,45 +88,6 @@ final class SnapshotTaker {
       Files.deleteIfExists(file);
     } catch (IOException ignored) {
       // a temp file left behind is harmless
-    }
-  }
-
-  /** Writes each piece as it comes; completes with the first header's revision. */
-  private static final class Spool implements StreamObserver<SnapshotResponse> {
-    final SnapshotDigest digest = new SnapshotDigest();
-    final CompletableFuture<Long> done = new CompletableFuture<>();
-    private final FileChannel out;
-    private long revision = -1;
-
-    Spool(FileChannel out) {
-      this.out = out;
-    }
-
-    @Override
-    public void onNext(SnapshotResponse response) {
-      if (revision < 0) {
-        revision = response.getHeader().getRevision();
-      }
-      byte[] blob = response.getBlob().toByteArray();
-      digest.update(blob, 0, blob.length);
-      try {
-        ByteBuffer buffer = ByteBuffer.wrap(blob);
-        while (buffer.hasRemaining()) {
-          out.write(buffer);
-        }
-      } catch (IOException e) {
-        done.completeExceptionally(e);
-      }
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      done.completeExceptionally(t);
-    }
-
-    @Override
-    public void onCompleted() {
-      done.complete(revision);
     }
   }
 }

@@ -28,7 +28,7 @@ class RestoreStepTest {
   static final RestoreStep STEP =
       new RestoreStep(
           "ketch/operator:0.1.0",
-          RestoreStep.jibFetchCommand(),
+          BackupSettings.DEFAULT_FETCH_COMMAND,
           IMAGE,
           List.of("ketchctl", "snapshot", "restore"));
   static S3Server s3;
@@ -85,7 +85,11 @@ class RestoreStepTest {
     Container fetch = init.get(0);
     assertThat(fetch.getImage()).isEqualTo("ketch/operator:0.1.0");
     assertThat(fetch.getCommand())
-        .containsExactly("java", "-cp", "@/app/jib-classpath-file", FetchSnapshot.class.getName());
+        .containsExactly(
+            "java",
+            "-cp",
+            "/opt/ketch/ketch-operator.jar",
+            "io.ketch.operator.backup.FetchSnapshot");
     assertThat(fetch.getArgs())
         .containsExactly(
             "--data-dir=/var/lib/etcd/data",
