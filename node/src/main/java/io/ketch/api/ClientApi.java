@@ -95,7 +95,11 @@ public final class ClientApi implements AutoCloseable {
             new MemberHealth(server), metrics, Versions.SERVER, config.requestTimeout());
     HttpRoutes routes = statusEndpoints.register(HttpRoutes.builder()).build();
     List<ServerInterceptor> interceptors =
-        List.of(metrics.grpcInterceptor(), new LeaderRequirement(), new AuthTokens(server.auth()));
+        List.of(
+            metrics.grpcInterceptor(),
+            new LeaderRequirement(),
+            new LearnerGate(server),
+            new AuthTokens(server.auth()));
     JsonGateway gateway = JsonGateway.start(definitions, interceptors);
     // The JSON gateway on the client port only, as etcd: the metrics port serves no data.
     HttpRoutes clientRoutes =

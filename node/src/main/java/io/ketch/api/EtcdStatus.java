@@ -46,11 +46,21 @@ final class EtcdStatus {
   static Status of(ServerError error) {
     Status.Code code =
         switch (error) {
-          case NO_LEADER, LEADER_CHANGED, STOPPED, TIMEOUT -> Status.Code.UNAVAILABLE;
+          case NO_LEADER, LEADER_CHANGED, STOPPED, TIMEOUT, UNHEALTHY, MEMBER_REMOVED ->
+              Status.Code.UNAVAILABLE;
           case TOO_MANY_REQUESTS, NO_SPACE -> Status.Code.RESOURCE_EXHAUSTED;
-          case KEY_NOT_FOUND, REQUEST_TOO_LARGE -> Status.Code.INVALID_ARGUMENT;
-          case LEASE_NOT_FOUND -> Status.Code.NOT_FOUND;
-          case BAD_LEADER_TRANSFEREE -> Status.Code.FAILED_PRECONDITION;
+          case KEY_NOT_FOUND, REQUEST_TOO_LARGE, MEMBER_BAD_URLS -> Status.Code.INVALID_ARGUMENT;
+          case LEASE_NOT_FOUND, MEMBER_NOT_FOUND -> Status.Code.NOT_FOUND;
+          case BAD_LEADER_TRANSFEREE,
+              NOT_LEADER,
+              MEMBER_EXIST,
+              PEER_URL_EXIST,
+              MEMBER_NOT_ENOUGH_STARTED,
+              MEMBER_NOT_LEARNER,
+              LEARNER_NOT_READY,
+              TOO_MANY_LEARNERS,
+              NOT_SUPPORTED_FOR_LEARNER ->
+              Status.Code.FAILED_PRECONDITION;
         };
     return Status.fromCode(code).withDescription(error.message());
   }

@@ -39,13 +39,13 @@ final class LeaseService extends LeaseGrpc.LeaseImplBase {
   @Override
   public void leaseTimeToLive(
       LeaseTimeToLiveRequest request, StreamObserver<LeaseTimeToLiveResponse> response) {
-    Replies.now(response, () -> server.leaseTimeToLive(request.getID(), request.getKeys()));
+    Replies.unary(response, () -> server.leaseTimeToLive(request.getID(), request.getKeys()));
   }
 
   @Override
   public void leaseLeases(
       LeaseLeasesRequest request, StreamObserver<LeaseLeasesResponse> response) {
-    Replies.now(response, server::leases);
+    Replies.unary(response, server::leases);
   }
 
   @Override
@@ -54,23 +54,27 @@ final class LeaseService extends LeaseGrpc.LeaseImplBase {
     ServerCallStreamObserver<LeaseKeepAliveResponse> out =
         (ServerCallStreamObserver<LeaseKeepAliveResponse>) responses;
     return new StreamObserver<>() {
+      private boolean failed; // guarded by out
+
       @Override
       public void onNext(LeaseKeepAliveRequest request) {
-        long ttl;
-        try {
-          ttl = server.leaseRenew(request.getID());
-        } catch (RuntimeException e) {
-          out.onError(EtcdStatus.of(e));
-          return;
-        }
-        synchronized (out) {
-          out.onNext(
-              LeaseKeepAliveResponse.newBuilder()
-                  .setHeader(server.currentHeader())
-                  .setID(request.getID())
-                  .setTTL(ttl)
-                  .build());
-        }
+        // On a follower the renewal is the leader's: answered when it answers.
+        server
+            .leaseKeepAlive(request.getID())
+            .whenComplete(
+                (renewed, failure) -> {
+                  synchronized (out) {
+                    if (failed) {
+                      return;
+                    }
+                    if (failure != null) {
+                      failed = true;
+                      out.onError(EtcdStatus.of(failure));
+                    } else {
+                      out.onNext(renewed);
+                    }
+                  }
+                });
       }
 
       @Override

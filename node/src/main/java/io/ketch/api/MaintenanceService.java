@@ -19,10 +19,8 @@ import io.ketch.pb.etcdserver.SnapshotResponse;
 import io.ketch.pb.etcdserver.StatusRequest;
 import io.ketch.pb.etcdserver.StatusResponse;
 import io.ketch.server.EtcdServer;
-import io.ketch.server.ServerError;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.concurrent.CompletableFuture;
 
 /** etcd's Maintenance service. */
 final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
@@ -63,18 +61,9 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
     Replies.now(response, () -> server.hashKv(request.getRevision()));
   }
 
-  /** The only member leads already; to any other id there is nobody to move to. */
   @Override
   public void moveLeader(MoveLeaderRequest request, StreamObserver<MoveLeaderResponse> response) {
-    Replies.unary(
-        response,
-        () -> {
-          if (request.getTargetID() != server.memberId()) {
-            return CompletableFuture.failedFuture(ServerError.BAD_LEADER_TRANSFEREE.exception());
-          }
-          return CompletableFuture.completedFuture(
-              MoveLeaderResponse.newBuilder().setHeader(server.currentHeader()).build());
-        });
+    Replies.unary(response, () -> server.moveLeader(request.getTargetID()));
   }
 
   /**

@@ -38,6 +38,10 @@ final class WatchService extends WatchGrpc.WatchImplBase {
 
   static final Context.Key<Boolean> REQUIRE_LEADER = Context.key("ketch-require-leader");
 
+  /** etcd's maxNoLeaderCnt. */
+  static final int NO_LEADER_TICKS = 3;
+
+  private int noLeaderTicks; // the monitor's thread only
   private final EtcdServer server;
   private final WatchableStore store;
   private final Executor drains;
@@ -62,6 +66,24 @@ final class WatchService extends WatchGrpc.WatchImplBase {
     long every = progressInterval.toMillis();
     progressTicks.scheduleAtFixedRate(
         () -> streams.forEach(ClientStream::notifyProgress), every, every, TimeUnit.MILLISECONDS);
+    long election = server.config().electionTimeout().toMillis();
+    progressTicks.scheduleAtFixedRate(
+        this::monitorLeader, election, election, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * etcd's monitorLeader: after {@link #NO_LEADER_TICKS} election timeouts in a row without a
+   * leader, every stream opened with hasleader=true is cancelled with NoLeader, so its client moves
+   * to a member that has one.
+   */
+  private void monitorLeader() {
+    if (server.hasLeader()) {
+      noLeaderTicks = 0;
+      return;
+    }
+    if (++noLeaderTicks >= NO_LEADER_TICKS) {
+      streams.stream().filter(s -> s.requiresLeader).forEach(ClientStream::cancelForNoLeader);
+    }
   }
 
   @Override
@@ -72,7 +94,8 @@ final class WatchService extends WatchGrpc.WatchImplBase {
       out.onError(EtcdStatus.of(ServerError.NO_LEADER.exception()));
       return new Ignore();
     }
-    ClientStream stream = new ClientStream(out, store.newWatchStream());
+    ClientStream stream =
+        new ClientStream(out, store.newWatchStream(), Boolean.TRUE.equals(REQUIRE_LEADER.get()));
     streams.add(stream);
     out.setOnReadyHandler(stream::scheduleDrain);
     out.setOnCancelHandler(stream::close);
@@ -87,10 +110,13 @@ final class WatchService extends WatchGrpc.WatchImplBase {
     private final Set<Long> sentEvents = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private volatile boolean closed;
+    private final boolean requiresLeader;
 
-    ClientStream(ServerCallStreamObserver<WatchResponse> out, WatchStream watchers) {
+    ClientStream(
+        ServerCallStreamObserver<WatchResponse> out, WatchStream watchers, boolean requiresLeader) {
       this.out = out;
       this.watchers = watchers;
+      this.requiresLeader = requiresLeader;
       watchers.setReadyListener(this::scheduleDrain);
     }
 
@@ -157,6 +183,16 @@ final class WatchService extends WatchGrpc.WatchImplBase {
       closed = true;
       streams.remove(this);
       watchers.close();
+    }
+
+    void cancelForNoLeader() {
+      synchronized (this) {
+        if (closed) {
+          return;
+        }
+        close();
+        out.onError(EtcdStatus.of(ServerError.NO_LEADER.exception()));
+      }
     }
 
     /**

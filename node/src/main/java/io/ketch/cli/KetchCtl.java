@@ -32,6 +32,7 @@ import picocli.CommandLine.Model.OptionSpec;
       LeaseCommands.class,
       MemberCommands.class,
       EndpointCommands.class,
+      MoveLeaderCommand.class,
       SnapshotCommands.class,
       CommandLine.HelpCommand.class
     })

@@ -2,6 +2,7 @@ package io.ketch.server;
 
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +33,11 @@ final class ApplyLoop implements AutoCloseable {
   /** Queues a task, waiting for room: the caller is the raft thread, which must not drop work. */
   void submit(Runnable task) throws InterruptedException {
     tasks.put(task);
+  }
+
+  /** Queues a task if there is room within {@code timeoutMillis}. */
+  boolean offer(Runnable task, long timeoutMillis) throws InterruptedException {
+    return tasks.offer(task, timeoutMillis, TimeUnit.MILLISECONDS);
   }
 
   boolean onApplyThread() {

@@ -57,13 +57,22 @@ import io.ketch.pb.etcdserver.HashKVResponse;
 import io.ketch.pb.etcdserver.HashResponse;
 import io.ketch.pb.etcdserver.LeaseGrantRequest;
 import io.ketch.pb.etcdserver.LeaseGrantResponse;
+import io.ketch.pb.etcdserver.LeaseKeepAliveRequest;
+import io.ketch.pb.etcdserver.LeaseKeepAliveResponse;
 import io.ketch.pb.etcdserver.LeaseLeasesResponse;
 import io.ketch.pb.etcdserver.LeaseRevokeRequest;
 import io.ketch.pb.etcdserver.LeaseRevokeResponse;
 import io.ketch.pb.etcdserver.LeaseStatus;
+import io.ketch.pb.etcdserver.LeaseTimeToLiveRequest;
 import io.ketch.pb.etcdserver.LeaseTimeToLiveResponse;
 import io.ketch.pb.etcdserver.Member;
+import io.ketch.pb.etcdserver.MemberAddResponse;
 import io.ketch.pb.etcdserver.MemberListResponse;
+import io.ketch.pb.etcdserver.MemberPromoteRequest;
+import io.ketch.pb.etcdserver.MemberPromoteResponse;
+import io.ketch.pb.etcdserver.MemberRemoveResponse;
+import io.ketch.pb.etcdserver.MemberUpdateResponse;
+import io.ketch.pb.etcdserver.MoveLeaderResponse;
 import io.ketch.pb.etcdserver.PutRequest;
 import io.ketch.pb.etcdserver.PutResponse;
 import io.ketch.pb.etcdserver.RangeRequest;
@@ -74,33 +83,51 @@ import io.ketch.pb.etcdserver.TxnRequest;
 import io.ketch.pb.etcdserver.TxnResponse;
 import io.ketch.pb.etcdserver.WatchCreateRequest;
 import io.ketch.raft.Config;
+import io.ketch.raft.ProgressView;
 import io.ketch.raft.ProposalDroppedException;
 import io.ketch.raft.RawNode;
 import io.ketch.raft.ReadState;
 import io.ketch.raft.Ready;
 import io.ketch.raft.SoftState;
 import io.ketch.raft.StateRole;
+import io.ketch.raft.pb.ConfChange;
+import io.ketch.raft.pb.ConfChangeType;
 import io.ketch.raft.pb.ConfState;
 import io.ketch.raft.pb.Entry;
 import io.ketch.raft.pb.EntryType;
 import io.ketch.raft.pb.HardState;
 import io.ketch.raft.pb.Message;
+import io.ketch.raft.pb.Snapshot;
+import io.ketch.server.config.EndpointUrl;
 import io.ketch.server.config.ServerConfig;
 import io.ketch.server.metrics.Metrics;
 import io.ketch.server.pb.InternalAuthenticateRequest;
 import io.ketch.server.pb.InternalRequest;
+import io.ketch.server.pb.MemberAttributes;
 import io.ketch.server.pb.MemberRecord;
 import io.ketch.server.pb.StateSnapshot;
 import io.ketch.storage.DiskStorage;
+import io.ketch.transport.PeerCallException;
+import io.ketch.transport.PeerHandler;
+import io.ketch.transport.Transport;
 import java.io.IOException;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.LongFunction;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -144,17 +171,31 @@ public final class EtcdServer implements AutoCloseable {
   private volatile long term;
   private volatile long commitIndex;
   private volatile boolean stopped;
+  // Set once this member learns it was removed from the cluster; it then refuses every request.
+  private volatile boolean removed;
+  private final Transport transport;
+  private final AtomicBoolean publishing = new AtomicBoolean();
+  private final List<LeaderWatch> leaderWatchers = new CopyOnWriteArrayList<>();
+
+  /** etcd's readyPercent: a learner is promoted only once this close to the leader's log. */
+  private static final double LEARNER_READY_PERCENT = 0.9;
+
+  private record LeaderWatch(long target, Runnable reached) {}
+
   // Apply thread only.
   private ConfState confState;
   private long snapshotIndex;
   private long appliedTerm;
+  // A member was added: the next snapshot must include it (raft ignores a snapshot without it).
+  private boolean forceSnapshot;
 
   private EtcdServer(
       ServerConfig config,
       MemberIdentity identity,
       DiskStorage storage,
       StateSnapshot start,
-      Metrics metrics) {
+      Metrics metrics)
+      throws IOException {
     this.config = config;
     this.metrics = metrics;
     this.identity = identity;
@@ -182,45 +223,70 @@ public final class EtcdServer implements AutoCloseable {
     this.raft =
         new RaftLoop(new RawNode(raftConfig), storage, new RaftListener(), heartbeat, RAFT_QUEUE);
     this.reads = new LinearizableReads(raft, applied, timer, 500);
+    this.transport =
+        Transport.start(
+            identity.memberId(),
+            identity.clusterId(),
+            config.listenPeerUrls().stream().map(EndpointUrl::socketAddress).toList(),
+            new PeerInbox());
   }
 
   /** Opens (or bootstraps) the data dir and starts the member's threads. */
   public static EtcdServer start(ServerConfig config, Metrics metrics) throws IOException {
-    MemberIdentity identity = MemberIdentity.of(config);
-    if (identity.initialMembers().size() > 1) {
-      throw new IllegalArgumentException(
-          "--initial-cluster names "
-              + identity.initialMembers().size()
-              + " members; this Ketch runs single-member clusters only (the peer transport is not built yet)");
-    }
     CompletableFuture<EtcdServer> started = new CompletableFuture<>();
     DiskStorage storage =
         DiskStorage.open(
             config.dataDir(),
-            DiskStorage.Options.defaults(failure -> started.thenAccept(s -> s.fatal(failure))));
+            DiskStorage.Options.defaults(failure -> started.thenAccept(s -> s.fatal(failure)))
+                .withEntriesToKeep(config.snapshotCatchUpEntries()));
+    MemberIdentity identity;
     StateSnapshot start;
-    if (isFresh(storage)) {
+    if (!isFresh(storage)) {
+      start = StateSnapshot.parseFrom(storage.snapshot().getData());
+      identity =
+          MemberIdentity.load(config.dataDir(), start.getCluster().getMembersList())
+              .orElseGet(() -> MemberIdentity.of(config));
+      log.info(
+          "restarting member {} from snapshot at index {} (bootstrap flags ignored)",
+          Long.toHexString(identity.memberId()),
+          start.getAppliedIndex());
+    } else if (config.initialClusterState() == io.ketch.server.config.ClusterState.EXISTING) {
+      identity =
+          MemberIdentity.joining(
+              config,
+              Transport.fetchMembers(otherPeerUrls(config), config.requestTimeout().toMillis()));
+      start = identity.joiningState();
+      identity.save(config.dataDir());
+      log.info(
+          "member {} joining existing cluster {}",
+          Long.toHexString(identity.memberId()),
+          Long.toHexString(identity.clusterId()));
+    } else {
+      identity = MemberIdentity.of(config);
       start = identity.bootstrapState(config);
       StartingState.write(storage, start, identity.bootstrapConfState());
+      identity.save(config.dataDir());
       log.info(
           "bootstrapped member {} of new cluster {}",
           Long.toHexString(identity.memberId()),
           Long.toHexString(identity.clusterId()));
-    } else {
-      start = StateSnapshot.parseFrom(storage.snapshot().getData());
-      log.info(
-          "restarting member {} from snapshot at index {}",
-          Long.toHexString(identity.memberId()),
-          start.getAppliedIndex());
     }
-    EtcdServer server = new EtcdServer(config, identity, storage, start, metrics);
+    EtcdServer server;
+    try {
+      server = new EtcdServer(config, identity, storage, start, metrics);
+    } catch (IOException | RuntimeException e) {
+      storage.close();
+      throw e;
+    }
     started.complete(server);
+    server.syncPeers(server.state.cluster());
     metrics.setServerId(identity.memberId());
     metrics.setQuotaBackendBytes(config.quotaBackendBytes());
     metrics.setClusterVersion(Versions.CLUSTER);
     server.state.watchable().start();
     server.applier.start();
-    if (identity.initialMembers().size() == 1 && server.confState.getVotersCount() == 1) {
+    if (server.confState.getVotersCount() == 1
+        && server.confState.getVotersList().contains(identity.memberId())) {
       // The only voter need not wait an election timeout to find out nobody else will lead.
       server.raft.submit((node, log) -> node.campaign(), 0);
     }
@@ -234,6 +300,17 @@ public final class EtcdServer implements AutoCloseable {
           () -> server.autoCompact(compactor), every, every, TimeUnit.MILLISECONDS);
     }
     return server;
+  }
+
+  /** The peer URLs of --initial-cluster that are not this member's: whom a joining member asks. */
+  private static List<String> otherPeerUrls(ServerConfig config) {
+    List<String> mine = MemberIdentity.peerUrls(config.initialAdvertisePeerUrls());
+    return config.initialCluster().values().stream()
+        .flatMap(List::stream)
+        .map(EndpointUrl::toString)
+        .filter(u -> !mine.contains(u))
+        .distinct()
+        .toList();
   }
 
   private static boolean isFresh(DiskStorage storage) {
@@ -312,7 +389,69 @@ public final class EtcdServer implements AutoCloseable {
    * @return the new TTL in seconds, or 0 if there is no such lease (etcd answers TTL=0, not an
    *     error)
    */
-  public long leaseRenew(long id) {
+  public CompletableFuture<LeaseKeepAliveResponse> leaseKeepAlive(long id) {
+    LeaseKeepAliveRequest request = LeaseKeepAliveRequest.newBuilder().setID(id).build();
+    return onLeader(
+        () -> localKeepAlive(request),
+        lead -> transport.leaseRenew(lead, request),
+        r -> r.toBuilder().setHeader(currentHeader()).build());
+  }
+
+  private LeaseKeepAliveResponse localKeepAlive(LeaseKeepAliveRequest request) {
+    return LeaseKeepAliveResponse.newBuilder()
+        .setHeader(currentHeader())
+        .setID(request.getID())
+        .setTTL(leaseRenew(request.getID()))
+        .build();
+  }
+
+  /**
+   * Runs a lease call where the lease's clock is, on the leader (etcd forwards them the same way):
+   * here if this member leads, else through the peer transport.
+   */
+  private <T> CompletableFuture<T> onLeader(
+      Supplier<T> local, LongFunction<CompletableFuture<T>> remote, Function<T, T> restamp) {
+    if (stopped || removed) {
+      return CompletableFuture.failedFuture(
+          (removed ? ServerError.MEMBER_REMOVED : ServerError.STOPPED).exception());
+    }
+    if (state.lessor().isPrimary()) {
+      try {
+        return CompletableFuture.completedFuture(local.get());
+      } catch (RuntimeException e) {
+        return CompletableFuture.failedFuture(e);
+      }
+    }
+    long lead = leader;
+    if (lead == 0 || lead == identity.memberId()) {
+      return CompletableFuture.failedFuture(
+          (lead == 0 ? ServerError.NO_LEADER : ServerError.LEADER_CHANGED).exception());
+    }
+    return remote
+        .apply(lead)
+        .thenApply(restamp)
+        .exceptionallyCompose(f -> CompletableFuture.failedFuture(peerFailure(f)));
+  }
+
+  /**
+   * A peer's answer as the member's own error (a leader's words carry over), else LeaderChanged.
+   */
+  private static RuntimeException peerFailure(Throwable failure) {
+    Throwable t = failure;
+    while (t instanceof CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    if (t instanceof PeerCallException call) {
+      for (ServerError error : ServerError.values()) {
+        if (error.message().equals(call.description())) {
+          return error.exception();
+        }
+      }
+    }
+    return ServerError.LEADER_CHANGED.exception();
+  }
+
+  long leaseRenew(long id) {
     try {
       return state.lessor().renew(id);
     } catch (LeaseException e) {
@@ -326,12 +465,25 @@ public final class EtcdServer implements AutoCloseable {
   /**
    * With keys, the caller must be able to read every attached key (etcd's checkLeaseTimeToLive).
    */
-  public LeaseTimeToLiveResponse leaseTimeToLive(long id, boolean keys) {
-    TimeToLive ttl = state.lessor().timeToLive(id, keys);
+  public CompletableFuture<LeaseTimeToLiveResponse> leaseTimeToLive(long id, boolean keys) {
     AuthInfo who = requester.get();
-    for (ByteString key : ttl.keys()) {
-      state.auth().checkRange(who, key, ByteString.EMPTY);
-    }
+    LeaseTimeToLiveRequest request =
+        LeaseTimeToLiveRequest.newBuilder().setID(id).setKeys(keys).build();
+    return onLeader(
+            () -> localTimeToLive(id, keys),
+            lead -> transport.leaseTimeToLive(lead, request),
+            r -> r.toBuilder().setHeader(currentHeader()).build())
+        .thenApply(
+            r -> {
+              for (ByteString key : r.getKeysList()) {
+                state.auth().checkRange(who, key, ByteString.EMPTY);
+              }
+              return r;
+            });
+  }
+
+  private LeaseTimeToLiveResponse localTimeToLive(long id, boolean keys) {
+    TimeToLive ttl = state.lessor().timeToLive(id, keys);
     return LeaseTimeToLiveResponse.newBuilder()
         .setHeader(currentHeader())
         .setID(id)
@@ -341,7 +493,14 @@ public final class EtcdServer implements AutoCloseable {
         .build();
   }
 
-  public LeaseLeasesResponse leases() {
+  public CompletableFuture<LeaseLeasesResponse> leases() {
+    return onLeader(
+        this::localLeases,
+        transport::leases,
+        r -> r.toBuilder().setHeader(currentHeader()).build());
+  }
+
+  private LeaseLeasesResponse localLeases() {
     LeaseLeasesResponse.Builder response =
         LeaseLeasesResponse.newBuilder().setHeader(currentHeader());
     for (long id : state.lessor().leases()) {
@@ -521,6 +680,184 @@ public final class EtcdServer implements AutoCloseable {
     return response.build();
   }
 
+  /** etcd 3.5: a linearizable member list is served after a ReadIndex round. */
+  public CompletableFuture<MemberListResponse> memberList(boolean linearizable) {
+    return read(!linearizable, this::memberList);
+  }
+
+  /**
+   * Adds a member (etcd's AddMember): its id from its peer URLs and the time, as etcd; checked now,
+   * and again when applied.
+   */
+  public CompletableFuture<MemberAddResponse> memberAdd(List<String> peerUrls, boolean learner) {
+    List<String> sorted;
+    try {
+      sorted = Membership.checkedUrls(peerUrls);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(ServerError.MEMBER_BAD_URLS.exception());
+    }
+    MemberRecord member =
+        MemberRecord.newBuilder()
+            .setId(
+                MemberIdentity.memberId(
+                    sorted, Long.toString(System.currentTimeMillis() / 1000) + ids.next()))
+            .addAllPeerUrls(sorted)
+            .setIsLearner(learner)
+            .build();
+    ConfChange.Builder change =
+        ConfChange.newBuilder()
+            .setType(
+                learner
+                    ? ConfChangeType.CONF_CHANGE_ADD_LEARNER_NODE
+                    : ConfChangeType.CONF_CHANGE_ADD_NODE)
+            .setNodeId(member.getId())
+            .setContext(member.toByteString());
+    Optional<ServerError> refusal =
+        Membership.refusal(state.cluster(), change.build(), member)
+            .or(
+                () ->
+                    learner || Membership.readyToAddVoter(state.cluster())
+                        ? Optional.empty()
+                        : Optional.of(ServerError.MEMBER_NOT_ENOUGH_STARTED));
+    if (refusal.isPresent()) {
+      return CompletableFuture.failedFuture(refusal.get().exception());
+    }
+    return proposeConfChange(change)
+        .thenApply(
+            ok ->
+                MemberAddResponse.newBuilder()
+                    .setHeader(header(0))
+                    .setMember(toMember(member))
+                    .addAllMembers(memberList().getMembersList())
+                    .build());
+  }
+
+  public CompletableFuture<MemberRemoveResponse> memberRemove(long id) {
+    ConfChange.Builder change =
+        ConfChange.newBuilder().setType(ConfChangeType.CONF_CHANGE_REMOVE_NODE).setNodeId(id);
+    Optional<MemberRecord> member = Membership.find(state.cluster(), id);
+    Optional<ServerError> refusal =
+        Membership.refusal(state.cluster(), change.build(), MemberRecord.getDefaultInstance())
+            .or(
+                () ->
+                    member.get().getIsLearner()
+                            || Membership.readyToRemoveVoter(state.cluster(), id)
+                        ? Optional.empty()
+                        : Optional.of(ServerError.MEMBER_NOT_ENOUGH_STARTED));
+    if (refusal.isPresent()) {
+      return CompletableFuture.failedFuture(refusal.get().exception());
+    }
+    return proposeConfChange(change)
+        .thenApply(
+            ok ->
+                MemberRemoveResponse.newBuilder()
+                    .setHeader(header(0))
+                    .addAllMembers(memberList().getMembersList())
+                    .build());
+  }
+
+  public CompletableFuture<MemberUpdateResponse> memberUpdate(long id, List<String> peerUrls) {
+    List<String> sorted;
+    try {
+      sorted = Membership.checkedUrls(peerUrls);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(ServerError.MEMBER_BAD_URLS.exception());
+    }
+    MemberRecord member = MemberRecord.newBuilder().setId(id).addAllPeerUrls(sorted).build();
+    ConfChange.Builder change =
+        ConfChange.newBuilder()
+            .setType(ConfChangeType.CONF_CHANGE_UPDATE_NODE)
+            .setNodeId(id)
+            .setContext(member.toByteString());
+    Optional<ServerError> refusal = Membership.refusal(state.cluster(), change.build(), member);
+    if (refusal.isPresent()) {
+      return CompletableFuture.failedFuture(refusal.get().exception());
+    }
+    return proposeConfChange(change)
+        .thenApply(
+            ok ->
+                MemberUpdateResponse.newBuilder()
+                    .setHeader(header(0))
+                    .addAllMembers(memberList().getMembersList())
+                    .build());
+  }
+
+  /**
+   * Promotes a learner that has caught up (etcd: its match index at least 90% of the leader's).
+   * Only the leader knows the progress: a follower hands the request to it.
+   */
+  public CompletableFuture<MemberPromoteResponse> memberPromote(long id) {
+    Optional<MemberRecord> member = Membership.find(state.cluster(), id);
+    if (member.isEmpty()) {
+      return CompletableFuture.failedFuture(ServerError.MEMBER_NOT_FOUND.exception());
+    }
+    if (!member.get().getIsLearner()) {
+      return CompletableFuture.failedFuture(ServerError.MEMBER_NOT_LEARNER.exception());
+    }
+    long lead = leader;
+    if (lead == 0) {
+      return CompletableFuture.failedFuture(ServerError.NO_LEADER.exception());
+    }
+    if (lead != identity.memberId()) {
+      return transport
+          .memberPromote(lead, MemberPromoteRequest.newBuilder().setID(id).build())
+          .exceptionallyCompose(f -> CompletableFuture.failedFuture(peerFailure(f)));
+    }
+    return raft.call(RawNode::status)
+        .thenCompose(
+            status -> {
+              ProgressView learner = status.progress().get(id);
+              ProgressView self = status.progress().get(identity.memberId());
+              if (learner == null
+                  || self == null
+                  || learner.match() < self.match() * LEARNER_READY_PERCENT) {
+                return CompletableFuture.failedFuture(ServerError.LEARNER_NOT_READY.exception());
+              }
+              MemberRecord promoted = member.get().toBuilder().setIsLearner(false).build();
+              return proposeConfChange(
+                  ConfChange.newBuilder()
+                      .setType(ConfChangeType.CONF_CHANGE_ADD_NODE)
+                      .setNodeId(id)
+                      .setContext(promoted.toByteString()));
+            })
+        .thenApply(
+            ok ->
+                MemberPromoteResponse.newBuilder()
+                    .setHeader(header(0))
+                    .addAllMembers(memberList().getMembersList())
+                    .build());
+  }
+
+  /**
+   * Hands leadership to {@code target} (etcd's MoveLeader): only the leader may, only to a voter;
+   * completes once the target leads.
+   */
+  public CompletableFuture<MoveLeaderResponse> moveLeader(long target) {
+    if (leader != identity.memberId()) {
+      return CompletableFuture.failedFuture(ServerError.NOT_LEADER.exception());
+    }
+    Optional<MemberRecord> member = Membership.find(state.cluster(), target);
+    if (member.isEmpty() || member.get().getIsLearner()) {
+      return CompletableFuture.failedFuture(ServerError.BAD_LEADER_TRANSFEREE.exception());
+    }
+    MoveLeaderResponse done = MoveLeaderResponse.newBuilder().setHeader(currentHeader()).build();
+    if (target == identity.memberId()) {
+      return CompletableFuture.completedFuture(done);
+    }
+    CompletableFuture<MoveLeaderResponse> moved = new CompletableFuture<>();
+    leaderWatchers.add(
+        new LeaderWatch(
+            target, () -> moved.complete(done.toBuilder().setHeader(currentHeader()).build())));
+    raft.submit((node, storage) -> node.transferLeadership(target), requestTimeoutMillis);
+    return withTimeout(moved);
+  }
+
+  public boolean isLearner() {
+    return Membership.find(state.cluster(), identity.memberId())
+        .map(MemberRecord::getIsLearner)
+        .orElse(false);
+  }
+
   public Member self() {
     return state.cluster().getMembersList().stream()
         .filter(m -> m.getId() == identity.memberId())
@@ -543,9 +880,12 @@ public final class EtcdServer implements AutoCloseable {
             .setRaftAppliedIndex(applied.get())
             .setDbSizeQuota(config.quotaBackendBytes())
             .setStorageVersion(Versions.STORAGE)
-            .setIsLearner(false);
+            .setIsLearner(isLearner());
     if (leader == 0) {
       response.addErrors(ServerError.NO_LEADER.message());
+    }
+    if (removed) {
+      response.addErrors(ServerError.MEMBER_REMOVED.message());
     }
     state
         .alarms()
@@ -651,8 +991,9 @@ public final class EtcdServer implements AutoCloseable {
    * round.
    */
   private <T> CompletableFuture<T> read(boolean serializable, Supplier<T> read) {
-    if (stopped) {
-      return CompletableFuture.failedFuture(ServerError.STOPPED.exception());
+    if (stopped || removed) {
+      return CompletableFuture.failedFuture(
+          (removed ? ServerError.MEMBER_REMOVED : ServerError.STOPPED).exception());
     }
     if (serializable) {
       try {
@@ -695,9 +1036,6 @@ public final class EtcdServer implements AutoCloseable {
 
   @SuppressWarnings("unchecked")
   private <T> CompletableFuture<T> propose(InternalRequest.Builder request) {
-    if (stopped) {
-      return CompletableFuture.failedFuture(ServerError.STOPPED.exception());
-    }
     long id = ids.next();
     ByteString data = request.setId(id).build().toByteString();
     if (data.size() > config.maxRequestBytes()) {
@@ -706,12 +1044,28 @@ public final class EtcdServer implements AutoCloseable {
     if (needsSpace(request) && !quotaAllows(data.size())) {
       return CompletableFuture.failedFuture(ServerError.NO_SPACE.exception());
     }
+    return proposeEntry(id, node -> node.propose(data));
+  }
+
+  /** Proposes a membership change; completes once it is applied here. */
+  private CompletableFuture<Boolean> proposeConfChange(ConfChange.Builder change) {
+    long id = ids.next();
+    ConfChange built = change.setId(id).build();
+    return proposeEntry(id, node -> node.proposeConfChange(built));
+  }
+
+  @SuppressWarnings("unchecked")
+  private <T> CompletableFuture<T> proposeEntry(long id, Consumer<RawNode> proposal) {
+    if (stopped || removed) {
+      return CompletableFuture.failedFuture(
+          (removed ? ServerError.MEMBER_REMOVED : ServerError.STOPPED).exception());
+    }
     CompletableFuture<Object> waiter = waiters.register(id);
     boolean queued =
         raft.submit(
             (node, storage) -> {
               try {
-                node.propose(data);
+                proposal.accept(node);
               } catch (ProposalDroppedException e) {
                 waiters.fail(
                     id,
@@ -814,8 +1168,7 @@ public final class EtcdServer implements AutoCloseable {
 
   private void applyCommitted(Ready ready) {
     if (ready.snapshot() != null && ready.snapshot().getMetadata().getIndex() > applied.get()) {
-      throw new IllegalStateException(
-          "installing a snapshot from the leader comes with the cluster; single member got one");
+      installSnapshot(ready.snapshot());
     }
     long last = applied.get();
     for (Entry entry : ready.committedEntries()) {
@@ -836,9 +1189,31 @@ public final class EtcdServer implements AutoCloseable {
     metrics.setDbTotalSizeBytes(store.totalBytes());
     metrics.setDbTotalSizeInUseBytes(store.inUseBytes());
     metrics.setKeysTotal(store.keyCount());
-    if (last - snapshotIndex >= config.snapshotCount()) {
+    if (forceSnapshot || last - snapshotIndex >= config.snapshotCount()) {
+      forceSnapshot = false;
       takeSnapshot(last);
     }
+  }
+
+  /**
+   * A follower far behind gets the leader's whole state: replaced in place (watchers resync from
+   * the new history), with the membership it carries.
+   */
+  private void installSnapshot(Snapshot snapshot) {
+    StateSnapshot data;
+    try {
+      data = StateSnapshot.parseFrom(snapshot.getData());
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("unreadable snapshot from the leader", e);
+    }
+    long index = snapshot.getMetadata().getIndex();
+    log.info("installing the leader's snapshot at index {}", index);
+    state.restoreInPlace(data);
+    confState = snapshot.getMetadata().getConfState();
+    snapshotIndex = index;
+    appliedTerm = snapshot.getMetadata().getTerm();
+    applied.advance(index);
+    syncPeers(state.cluster());
   }
 
   private void applyNormal(Entry entry) {
@@ -860,9 +1235,79 @@ public final class EtcdServer implements AutoCloseable {
     waiters.complete(request.getId(), result);
   }
 
+  /**
+   * Applies a membership change: checked again against the membership as applied (the log decided
+   * the order), then handed to raft, the membership and the transport. A refused change leaves
+   * everything as it was and fails its proposer's request.
+   */
   private void applyConfChange(Entry entry) {
-    throw new IllegalStateException(
-        "membership changes come with the cluster; entry " + entry.getIndex() + " is one");
+    ConfChange change;
+    MemberRecord member;
+    try {
+      change = ConfChange.parseFrom(entry.getData());
+      member =
+          change.getContext().isEmpty()
+              ? MemberRecord.getDefaultInstance()
+              : MemberRecord.parseFrom(change.getContext());
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("unreadable conf change at index " + entry.getIndex(), e);
+    }
+    Optional<ServerError> refusal = Membership.refusal(state.cluster(), change, member);
+    if (refusal.isPresent()) {
+      waiters.complete(change.getId(), refusal.get().exception());
+      return;
+    }
+    try {
+      confState =
+          raft.call(node -> node.applyConfChange(change))
+              .get(requestTimeoutMillis, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("stopped while applying a conf change", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("raft refused conf change " + entry.getIndex(), e);
+    }
+    state.setCluster(Membership.apply(state.cluster(), change, member));
+    syncPeers(state.cluster());
+    if (change.getType() == ConfChangeType.CONF_CHANGE_ADD_NODE
+        || change.getType() == ConfChangeType.CONF_CHANGE_ADD_LEARNER_NODE) {
+      forceSnapshot = true;
+    }
+    log.info(
+        "applied {} of member {} at index {}",
+        change.getType(),
+        Long.toHexString(change.getNodeId()),
+        entry.getIndex());
+    if (change.getType() == ConfChangeType.CONF_CHANGE_REMOVE_NODE
+        && change.getNodeId() == identity.memberId()) {
+      markRemoved();
+    }
+    waiters.complete(change.getId(), Boolean.TRUE);
+  }
+
+  /** Points the transport at every other member of {@code cluster}, and at nobody else. */
+  private void syncPeers(io.ketch.server.pb.ClusterState cluster) {
+    Set<Long> ids = new HashSet<>();
+    for (MemberRecord m : cluster.getMembersList()) {
+      ids.add(m.getId());
+      transport.setPeer(m.getId(), m.getPeerUrlsList());
+    }
+    for (long gone : cluster.getRemovedIdsList()) {
+      if (!ids.contains(gone)) {
+        transport.removePeer(gone);
+      }
+    }
+  }
+
+  private void markRemoved() {
+    if (!removed) {
+      removed = true;
+      log.error(
+          "member {}: {}",
+          Long.toHexString(identity.memberId()),
+          ServerError.MEMBER_REMOVED.message());
+      waiters.failAll(ServerError.MEMBER_REMOVED.exception());
+    }
   }
 
   private void takeSnapshot(long index) {
@@ -883,8 +1328,13 @@ public final class EtcdServer implements AutoCloseable {
       if (leader != 0 && leader != previous) {
         metrics.leaderChanged();
       }
-      if (leader != 0 && !ready.isDone()) {
-        applied.reach(commitIndex).thenRun(() -> ready.complete(null));
+      for (LeaderWatch watch : leaderWatchers) {
+        if (watch.target() == leader && leaderWatchers.remove(watch)) {
+          watch.reached().run();
+        }
+      }
+      if (leader != 0 && publishing.compareAndSet(false, true)) {
+        timer.execute(EtcdServer.this::publish);
       }
       if (soft.role() == StateRole.LEADER) {
         state.lessor().promote(config.electionTimeout().toMillis());
@@ -915,19 +1365,117 @@ public final class EtcdServer implements AutoCloseable {
     }
 
     @Override
-    public void onCommitted(Ready ready) throws InterruptedException {
-      applier.submit(() -> applyCommitted(ready));
+    public boolean offerCommitted(Ready ready, long timeoutMillis) throws InterruptedException {
+      return applier.offer(() -> applyCommitted(ready), timeoutMillis);
     }
 
     @Override
     public void send(List<Message> messages) {
-      // A single member has no peers; the cluster's transport plugs in here.
+      transport.send(messages);
     }
 
     @Override
     public void onFatal(Throwable cause) {
       fatal(cause);
     }
+  }
+
+  /** What the peer transport hands this member. */
+  private final class PeerInbox implements PeerHandler {
+    @Override
+    public void receive(List<Message> messages) {
+      // Dropped when the raft queue is full: raft retries what matters.
+      raft.submit(
+          (node, storage) -> {
+            for (Message m : messages) {
+              node.step(m);
+            }
+          },
+          0);
+    }
+
+    @Override
+    public void reportUnreachable(long peer) {
+      raft.submit((node, storage) -> node.reportUnreachable(peer), 0);
+    }
+
+    @Override
+    public void reportSnapshot(long peer, boolean failed) {
+      raft.submit((node, storage) -> node.reportSnapshot(peer, failed), requestTimeoutMillis);
+    }
+
+    @Override
+    public boolean isRemoved(long member) {
+      return state.cluster().getRemovedIdsList().contains(member);
+    }
+
+    @Override
+    public void removedFromCluster() {
+      markRemoved();
+    }
+
+    @Override
+    public CompletableFuture<MemberListResponse> members() {
+      return CompletableFuture.completedFuture(memberList());
+    }
+
+    @Override
+    public CompletableFuture<MemberPromoteResponse> memberPromote(MemberPromoteRequest request) {
+      if (leader != identity.memberId()) {
+        return CompletableFuture.failedFuture(ServerError.NOT_LEADER.exception());
+      }
+      return EtcdServer.this.memberPromote(request.getID());
+    }
+
+    @Override
+    public CompletableFuture<LeaseKeepAliveResponse> leaseRenew(LeaseKeepAliveRequest request) {
+      return onPrimary(() -> localKeepAlive(request));
+    }
+
+    @Override
+    public CompletableFuture<LeaseTimeToLiveResponse> leaseTimeToLive(
+        LeaseTimeToLiveRequest request) {
+      return onPrimary(() -> localTimeToLive(request.getID(), request.getKeys()));
+    }
+
+    @Override
+    public CompletableFuture<LeaseLeasesResponse> leases() {
+      return onPrimary(EtcdServer.this::localLeases);
+    }
+
+    private <T> CompletableFuture<T> onPrimary(Supplier<T> call) {
+      if (!state.lessor().isPrimary()) {
+        return CompletableFuture.failedFuture(ServerError.NOT_LEADER.exception());
+      }
+      try {
+        return CompletableFuture.completedFuture(call.get());
+      } catch (RuntimeException e) {
+        return CompletableFuture.failedFuture(e);
+      }
+    }
+  }
+
+  /**
+   * Records this member's name and client URLs in the membership through the log, as etcd's publish
+   * does; the member is ready once that is applied here, which is after everything committed when
+   * it started. Retried until it succeeds.
+   */
+  private void publish() {
+    if (stopped || removed) {
+      return;
+    }
+    MemberAttributes.Builder attributes =
+        MemberAttributes.newBuilder().setMemberId(identity.memberId()).setName(config.name());
+    config.advertiseClientUrls().forEach(u -> attributes.addClientUrls(u.toString()));
+    this.<Object>propose(InternalRequest.newBuilder().setMemberAttributes(attributes))
+        .whenComplete(
+            (ok, failure) -> {
+              if (failure == null) {
+                ready.complete(null);
+              } else if (!stopped) {
+                timer.schedule(this::publish, 200, TimeUnit.MILLISECONDS);
+              }
+            });
   }
 
   private void fatal(Throwable cause) {
@@ -956,6 +1504,7 @@ public final class EtcdServer implements AutoCloseable {
   public void close() throws Exception {
     stopped = true;
     timer.shutdownNow();
+    transport.close();
     raft.close();
     applier.close();
     state.watchable().close();

@@ -1,17 +1,26 @@
 package io.ketch.server;
 
+import io.ketch.pb.etcdserver.MemberListResponse;
 import io.ketch.raft.pb.ConfState;
 import io.ketch.server.config.EndpointUrl;
 import io.ketch.server.config.ServerConfig;
 import io.ketch.server.pb.ClusterState;
 import io.ketch.server.pb.MemberRecord;
 import io.ketch.server.pb.StateSnapshot;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Who this member is and which cluster it bootstraps, derived as etcd derives them
@@ -23,6 +32,8 @@ import java.util.Map;
 record MemberIdentity(long memberId, long clusterId, List<MemberRecord> initialMembers) {
   /** The bootstrap snapshot's index and term: the log of a new cluster starts after it. */
   static final long BOOTSTRAP_INDEX = 1;
+
+  private static final String IDENTITY_FILE = "identity";
 
   static MemberIdentity of(ServerConfig config) {
     Map<String, List<EndpointUrl>> cluster = config.initialCluster();
@@ -43,9 +54,7 @@ record MemberIdentity(long memberId, long clusterId, List<MemberRecord> initialM
                           .setId(memberId(peers, config.initialClusterToken()))
                           .setName(e.getKey())
                           .addAllPeerUrls(peers);
-                  if (e.getKey().equals(config.name())) {
-                    config.advertiseClientUrls().forEach(u -> m.addClientUrls(u.toString()));
-                  }
+                  // Client URLs are published by each member once it runs (etcd's publish).
                   return m.build();
                 })
             .toList();
@@ -56,6 +65,87 @@ record MemberIdentity(long memberId, long clusterId, List<MemberRecord> initialM
             .orElseThrow()
             .getId();
     return new MemberIdentity(self, clusterId(members), members);
+  }
+
+  /**
+   * The member a new one is in an existing cluster, found by its peer URLs among the members a peer
+   * listed (after MemberAdd), with the cluster id the peer's header carries.
+   */
+  static MemberIdentity joining(ServerConfig config, MemberListResponse members) {
+    List<String> mine = peerUrls(config.initialAdvertisePeerUrls());
+    List<MemberRecord> records =
+        members.getMembersList().stream()
+            .map(
+                m ->
+                    MemberRecord.newBuilder()
+                        .setId(m.getID())
+                        .setName(m.getName())
+                        .addAllPeerUrls(m.getPeerURLsList().stream().sorted().toList())
+                        .addAllClientUrls(m.getClientURLsList())
+                        .setIsLearner(m.getIsLearner())
+                        .build())
+            .toList();
+    long self =
+        records.stream()
+            .filter(m -> m.getPeerUrlsList().equals(mine))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "no member of the existing cluster has the peer URLs "
+                            + mine
+                            + " (add it with member add first)"))
+            .getId();
+    return new MemberIdentity(self, members.getHeader().getClusterId(), records);
+  }
+
+  /** A member joining starts from nothing but the membership; the leader sends it the rest. */
+  StateSnapshot joiningState() {
+    return StateSnapshot.newBuilder()
+        .setFormatVersion(MemberState.SNAPSHOT_FORMAT)
+        .setCluster(ClusterState.newBuilder().setClusterId(clusterId).addAllMembers(initialMembers))
+        .build();
+  }
+
+  /**
+   * Records who this member is in its data dir (etcd keeps it in the WAL's metadata), so a restart
+   * rejoins as itself whatever the bootstrap flags say.
+   */
+  void save(Path dataDir) throws IOException {
+    Path file = dataDir.resolve("member").resolve(IDENTITY_FILE);
+    Files.createDirectories(file.getParent());
+    Path temp = file.resolveSibling(IDENTITY_FILE + ".tmp");
+    Files.writeString(
+        temp,
+        "member " + Long.toHexString(memberId) + "\ncluster " + Long.toHexString(clusterId) + "\n");
+    try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+      channel.force(true);
+    }
+    Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /** The identity {@link #save} recorded, if any (data dirs of a single member may have none). */
+  static Optional<MemberIdentity> load(Path dataDir, List<MemberRecord> members)
+      throws IOException {
+    Path file = dataDir.resolve("member").resolve(IDENTITY_FILE);
+    if (!Files.exists(file)) {
+      return Optional.empty();
+    }
+    Map<String, Long> ids = new HashMap<>();
+    for (String line : Files.readAllLines(file)) {
+      String[] words = line.trim().split(" ");
+      if (words.length == 2) {
+        ids.put(words[0], Long.parseUnsignedLong(words[1], 16));
+      }
+    }
+    if (!ids.containsKey("member") || !ids.containsKey("cluster")) {
+      throw new IOException("unreadable " + file);
+    }
+    return Optional.of(new MemberIdentity(ids.get("member"), ids.get("cluster"), members));
+  }
+
+  static List<String> peerUrls(List<EndpointUrl> urls) {
+    return urls.stream().map(EndpointUrl::toString).sorted().toList();
   }
 
   static long memberId(List<String> sortedPeerUrls, String token) {

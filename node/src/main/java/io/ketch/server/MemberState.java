@@ -96,6 +96,29 @@ final class MemberState {
   }
 
   /**
+   * Replaces the whole state with a snapshot's, in place, so that open watch streams and everyone
+   * holding this state keep working (a follower installing the leader's snapshot): the store's
+   * watchers are resynced from the new history. Apply thread only.
+   */
+  void restoreInPlace(StateSnapshot snapshot) {
+    try {
+      store.restoreFrom(snapshot.getMvcc().newInput());
+      lessor.restoreSnapshot(new DataInputStream(snapshot.getLessor().newInput()));
+      auth.restoreSnapshot(new DataInputStream(snapshot.getAuth().newInput()));
+    } catch (IOException e) {
+      throw new UncheckedIOException("unreadable state snapshot from the leader", e);
+    }
+    alarms.clear();
+    alarms.addAll(snapshot.getAlarmsList());
+    cluster = snapshot.getCluster();
+  }
+
+  /** A membership change the log applied. Apply thread only. */
+  void setCluster(ClusterState next) {
+    cluster = next;
+  }
+
+  /**
    * The state as of {@code appliedIndex}; called on the apply thread, so nothing moves meanwhile.
    */
   StateSnapshot snapshot(long appliedIndex, long appliedTerm) {

@@ -10,9 +10,13 @@ import io.ketch.raft.pb.Message;
 import io.ketch.storage.DiskStorage;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,8 +56,12 @@ final class RaftLoop implements AutoCloseable {
 
     void onReadStates(List<ReadState> states);
 
-    /** Called after the Ready is durable; must not block for long (the apply queue is bounded). */
-    void onCommitted(Ready ready) throws InterruptedException;
+    /**
+     * Called after the Ready is durable; false if it could not be handed on within {@code
+     * timeoutMillis} (the apply queue is bounded): the loop then runs its urgent calls and tries
+     * again.
+     */
+    boolean offerCommitted(Ready ready, long timeoutMillis) throws InterruptedException;
 
     void send(List<Message> messages);
 
@@ -66,6 +74,10 @@ final class RaftLoop implements AutoCloseable {
   private final Listener listener;
   private final long tickNanos;
   private final BlockingQueue<Task> tasks;
+  // Calls another thread waits on (the apply thread applying a conf change): run before any other
+  // work, and also while the raft thread itself waits for the apply queue, so neither can wait
+  // for the other forever.
+  private final Queue<Runnable> urgent = new ConcurrentLinkedQueue<>();
   private final Thread thread;
   private volatile boolean running = true;
   private StateRole role = StateRole.FOLLOWER;
@@ -101,6 +113,31 @@ final class RaftLoop implements AutoCloseable {
     }
   }
 
+  /** Runs {@code call} on the raft thread as soon as it can and completes with its result. */
+  <T> CompletableFuture<T> call(Function<RawNode, T> call) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    if (!running) {
+      result.completeExceptionally(new IllegalStateException("raft loop stopped"));
+      return result;
+    }
+    urgent.add(
+        () -> {
+          try {
+            result.complete(call.apply(node));
+          } catch (RuntimeException e) {
+            result.completeExceptionally(e);
+          }
+        });
+    tasks.offer((node, storage) -> {}); // wakes the loop; when full, it is awake anyway
+    return result;
+  }
+
+  private void runUrgent() {
+    for (Runnable call = urgent.poll(); call != null; call = urgent.poll()) {
+      call.run();
+    }
+  }
+
   private void run() {
     List<Task> batch = new ArrayList<>();
     long nextTick = System.nanoTime() + tickNanos;
@@ -110,6 +147,7 @@ final class RaftLoop implements AutoCloseable {
         // only once they are durable): then look for new work without waiting for the next tick.
         long wait = node.hasReady() ? 0 : nextTick - System.nanoTime();
         Task first = wait > 0 ? tasks.poll(wait, TimeUnit.NANOSECONDS) : tasks.poll();
+        runUrgent();
         if (first != null) {
           batch.add(first);
           tasks.drainTo(batch, MAX_EVENTS_PER_BATCH);
@@ -163,7 +201,9 @@ final class RaftLoop implements AutoCloseable {
       listener.onReadStates(rd.readStates());
     }
     if (rd.snapshot() != null || !rd.committedEntries().isEmpty()) {
-      listener.onCommitted(rd);
+      while (!listener.offerCommitted(rd, 10)) {
+        runUrgent();
+      }
     }
     node.advance(rd);
   }

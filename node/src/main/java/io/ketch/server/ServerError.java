@@ -11,7 +11,21 @@ public enum ServerError {
   KEY_NOT_FOUND("etcdserver: key not found"),
   LEASE_NOT_FOUND("etcdserver: requested lease not found"),
   BAD_LEADER_TRANSFEREE("etcdserver: bad leader transferee"),
-  REQUEST_TOO_LARGE("etcdserver: request is too large");
+  REQUEST_TOO_LARGE("etcdserver: request is too large"),
+  NOT_LEADER("etcdserver: not leader"),
+  UNHEALTHY("etcdserver: unhealthy cluster"),
+  MEMBER_EXIST("etcdserver: member ID already exist"),
+  PEER_URL_EXIST("etcdserver: Peer URLs already exists"),
+  MEMBER_NOT_ENOUGH_STARTED(
+      "etcdserver: re-configuration failed due to not enough started members"),
+  MEMBER_BAD_URLS("etcdserver: given member URLs are invalid"),
+  MEMBER_NOT_FOUND("etcdserver: member not found"),
+  MEMBER_NOT_LEARNER("etcdserver: can only promote a learner member"),
+  LEARNER_NOT_READY("etcdserver: can only promote a learner member which is in sync with leader"),
+  TOO_MANY_LEARNERS("etcdserver: too many learner members in cluster"),
+  NOT_SUPPORTED_FOR_LEARNER("etcdserver: rpc not supported for learner"),
+  /** etcd's rafthttp wording; etcd itself stops, Ketch keeps answering with the reason. */
+  MEMBER_REMOVED("etcdserver: the member has been permanently removed from the cluster");
 
   private final String message;
 

@@ -60,6 +60,10 @@ public final class DiskStorage implements Storage, AutoCloseable {
     public static Options defaults(Consumer<Throwable> onWalFailure) {
       return new Options(256L << 20, 2, 5_000, onWalFailure);
     }
+
+    public Options withEntriesToKeep(long entries) {
+      return new Options(minFreeBytes, snapshotsToKeep, entries, onWalFailure);
+    }
   }
 
   private final Options options;

@@ -31,6 +31,7 @@ public final class RunningMember implements AutoCloseable {
     args.add("--data-dir=" + dataDir);
     args.add("--listen-client-urls=http://127.0.0.1:0");
     args.add("--advertise-client-urls=http://127.0.0.1:0");
+    args.add("--listen-peer-urls=http://127.0.0.1:0");
     args.add("--heartbeat-interval=10");
     args.add("--election-timeout=100");
     args.addAll(extraFlags);

@@ -15,7 +15,9 @@ final class EtcdFlags {
 
   /** Experimental flags that etcd later promoted; the old name still sets the new setting. */
   static final Map<String, String> EXPERIMENTAL_ALIASES =
-      Map.of("experimental-watch-progress-notify-interval", "watch-progress-notify-interval");
+      Map.of(
+          "experimental-watch-progress-notify-interval", "watch-progress-notify-interval",
+          "experimental-snapshot-catchup-entries", "snapshot-catchup-entries");
 
   /** etcd flags accepted so that existing manifests start, but without effect in Ketch. */
   static final Set<String> IGNORED_BOOLS =
@@ -64,6 +66,10 @@ final class EtcdFlags {
     value("initial-cluster-state", "new", "Initial cluster state ('new' or 'existing').");
     value("initial-cluster-token", "etcd-cluster", "Initial cluster token for bootstrapping.");
     value("snapshot-count", "10000", "Number of committed transactions to trigger a snapshot.");
+    value(
+        "snapshot-catchup-entries",
+        "5000",
+        "Number of entries for a slow follower to catch up after compacting the raft storage entries.");
     value("heartbeat-interval", "100", "Time (in milliseconds) of a heartbeat interval.");
     value("election-timeout", "1000", "Time (in milliseconds) for an election to timeout.");
     value(

@@ -32,6 +32,7 @@ public record ServerConfig(
     ClusterState initialClusterState,
     String initialClusterToken,
     long snapshotCount,
+    long snapshotCatchUpEntries,
     Duration heartbeatInterval,
     Duration electionTimeout,
     long quotaBackendBytes,

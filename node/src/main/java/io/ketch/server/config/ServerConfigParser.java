@@ -319,6 +319,7 @@ public final class ServerConfigParser {
     if (snapshotCount == 0) {
       snapshotCount = Long.parseLong(EtcdFlags.ALL.get("snapshot-count").defaultValue());
     }
+    long catchUpEntries = number(raw, "snapshot-catchup-entries");
     long tickMs = number(raw, "heartbeat-interval");
     long electionMs = number(raw, "election-timeout");
     if (tickMs <= 0) {
@@ -383,6 +384,7 @@ public final class ServerConfigParser {
         state,
         value(raw, "initial-cluster-token"),
         snapshotCount,
+        catchUpEntries,
         Duration.ofMillis(tickMs),
         Duration.ofMillis(electionMs),
         quota,

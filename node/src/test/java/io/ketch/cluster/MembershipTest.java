@@ -1,0 +1,243 @@
+package io.ketch.cluster;
+
+import static io.ketch.cluster.FailoverTest.put;
+import static io.ketch.cluster.FailoverTest.range;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.ketch.pb.etcdserver.Member;
+import io.ketch.pb.etcdserver.MemberAddRequest;
+import io.ketch.pb.etcdserver.MemberAddResponse;
+import io.ketch.pb.etcdserver.MemberListRequest;
+import io.ketch.pb.etcdserver.MemberPromoteRequest;
+import io.ketch.pb.etcdserver.MemberRemoveRequest;
+import io.ketch.pb.etcdserver.MemberUpdateRequest;
+import io.ketch.pb.etcdserver.MoveLeaderRequest;
+import io.ketch.pb.etcdserver.StatusRequest;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The Cluster API on a live cluster: add, join, learners, promote, remove, update, MoveLeader. */
+class MembershipTest {
+  @TempDir Path dir;
+
+  static void assertEtcdError(ThrowingCallable call, Status.Code code, String message) {
+    assertThatThrownBy(call)
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(code);
+              assertThat(e.getStatus().getDescription()).isEqualTo(message);
+            });
+  }
+
+  static MemberAddRequest add(String peerUrl, boolean learner) {
+    return MemberAddRequest.newBuilder().addPeerURLs(peerUrl).setIsLearner(learner).build();
+  }
+
+  @Test
+  void aLearnerJoinsIsPromotedOnceCaughtUpAndAnswersOnlyWhatEtcdLetsIt() throws Exception {
+    try (TestCluster cluster = TestCluster.start(dir, 3)) {
+      TestCluster.Member leader = cluster.awaitLeader();
+      for (int i = 0; i < 50; i++) {
+        leader.kv().put(put("before-join/" + i, "v"));
+      }
+      TestCluster.Member learner = cluster.newJoiner("learner");
+      // Asked of a follower: raft forwards the conf change to the leader.
+      TestCluster.Member follower = cluster.followers().get(0);
+      MemberAddResponse added = follower.clusterApi().memberAdd(add(learner.peerUrl(), true));
+      assertThat(added.getMember().getIsLearner()).isTrue();
+      assertThat(added.getMember().getName()).isEmpty(); // until it starts and publishes
+      assertThat(added.getMembersList()).hasSize(4);
+
+      assertEtcdError(
+          () -> follower.clusterApi().memberAdd(add("http://127.0.0.1:1", true)),
+          Status.Code.FAILED_PRECONDITION,
+          "etcdserver: too many learner members in cluster");
+      assertEtcdError(
+          () -> follower.clusterApi().memberAdd(add(learner.peerUrl(), false)),
+          Status.Code.FAILED_PRECONDITION,
+          "etcdserver: Peer URLs already exists");
+      assertEtcdError(
+          () -> follower.clusterApi().memberAdd(add("not a url", false)),
+          Status.Code.INVALID_ARGUMENT,
+          "etcdserver: given member URLs are invalid");
+      long learnerId = added.getMember().getID();
+      // Not started: nowhere near the leader's log.
+      assertEtcdError(
+          () ->
+              follower
+                  .clusterApi()
+                  .memberPromote(MemberPromoteRequest.newBuilder().setID(learnerId).build()),
+          Status.Code.FAILED_PRECONDITION,
+          "etcdserver: can only promote a learner member which is in sync with leader");
+      assertEtcdError(
+          () ->
+              follower
+                  .clusterApi()
+                  .memberPromote(MemberPromoteRequest.newBuilder().setID(leader.id()).build()),
+          Status.Code.FAILED_PRECONDITION,
+          "etcdserver: can only promote a learner member");
+
+      learner.start();
+      learner.awaitReady();
+      assertThat(learner.id()).isEqualTo(learnerId);
+      var status = learner.maintenance().status(StatusRequest.getDefaultInstance());
+      assertThat(status.getIsLearner()).isTrue();
+      assertThat(status.getLeader()).isEqualTo(leader.id());
+      assertThat(status.getHeader().getMemberId()).isEqualTo(learnerId);
+      var local =
+          learner.kv().range(range("before-join/49").toBuilder().setSerializable(true).build());
+      assertThat(local.getKvsList()).hasSize(1);
+      assertEtcdError(
+          () -> learner.kv().range(range("before-join/49")),
+          Status.Code.FAILED_PRECONDITION,
+          "etcdserver: rpc not supported for learner");
+      assertEtcdError(
+          () -> learner.kv().put(put("x", "y")),
+          Status.Code.FAILED_PRECONDITION,
+          "etcdserver: rpc not supported for learner");
+
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .ignoreExceptionsInstanceOf(StatusRuntimeException.class)
+          .until(
+              () ->
+                  follower
+                      .clusterApi()
+                      .memberPromote(MemberPromoteRequest.newBuilder().setID(learnerId).build())
+                      .getMembersList()
+                      .stream()
+                      .noneMatch(Member::getIsLearner));
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(
+              () ->
+                  !learner.maintenance().status(StatusRequest.getDefaultInstance()).getIsLearner());
+      // A voter now: it takes writes and linearizable reads.
+      learner.kv().put(put("after-promote", "v"));
+      assertThat(learner.kv().range(range("after-promote")).getKvsList()).hasSize(1);
+      Member listed =
+          learner
+              .clusterApi()
+              .memberList(MemberListRequest.newBuilder().setLinearizable(true).build())
+              .getMembersList()
+              .stream()
+              .filter(m -> m.getID() == learnerId)
+              .findFirst()
+              .orElseThrow();
+      assertThat(listed.getName()).isEqualTo("learner");
+      assertThat(listed.getClientURLsList()).containsExactly(learner.endpoint());
+    }
+  }
+
+  @Test
+  void aRemovedMemberStopsServingAndSaysWhy() throws Exception {
+    try (TestCluster cluster = TestCluster.start(dir, 3)) {
+      TestCluster.Member leader = cluster.awaitLeader();
+      TestCluster.Member removed = cluster.followers().get(0);
+      var left =
+          leader
+              .clusterApi()
+              .memberRemove(MemberRemoveRequest.newBuilder().setID(removed.id()).build());
+      assertThat(left.getMembersList()).extracting(Member::getID).doesNotContain(removed.id());
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () ->
+                  assertEtcdError(
+                      () -> removed.kv().put(put("x", "y")),
+                      Status.Code.UNAVAILABLE,
+                      "etcdserver: the member has been permanently removed from the cluster"));
+      leader.kv().put(put("still", "works"));
+      assertEtcdError(
+          () ->
+              leader
+                  .clusterApi()
+                  .memberRemove(MemberRemoveRequest.newBuilder().setID(removed.id()).build()),
+          Status.Code.NOT_FOUND,
+          "etcdserver: member not found");
+    }
+  }
+
+  @Test
+  void strictReconfigurationUpdateAndMoveLeader() throws Exception {
+    try (TestCluster cluster = TestCluster.start(dir, 3)) {
+      TestCluster.Member leader = cluster.awaitLeader();
+      TestCluster.Member follower = cluster.followers().get(0);
+      // Voters that never start: 3 started of 4, then of 5, are still a quorum...
+      long idle =
+          leader.clusterApi().memberAdd(add("http://127.0.0.1:9", false)).getMember().getID();
+      long idle2 =
+          leader.clusterApi().memberAdd(add("http://127.0.0.1:8", false)).getMember().getID();
+      // ...but not of 6 (etcd's IsReadyToAddVotingMember).
+      assertEtcdError(
+          () -> leader.clusterApi().memberAdd(add("http://127.0.0.1:10", false)),
+          Status.Code.FAILED_PRECONDITION,
+          "etcdserver: re-configuration failed due to not enough started members");
+
+      var updated =
+          follower
+              .clusterApi()
+              .memberUpdate(
+                  MemberUpdateRequest.newBuilder()
+                      .setID(idle)
+                      .addPeerURLs("http://127.0.0.1:11")
+                      .build());
+      assertThat(updated.getMembersList())
+          .filteredOn(m -> m.getID() == idle)
+          .singleElement()
+          .satisfies(m -> assertThat(m.getPeerURLsList()).containsExactly("http://127.0.0.1:11"));
+      assertEtcdError(
+          () ->
+              follower
+                  .clusterApi()
+                  .memberUpdate(
+                      MemberUpdateRequest.newBuilder()
+                          .setID(idle)
+                          .addPeerURLs(leader.peerUrl())
+                          .build()),
+          Status.Code.FAILED_PRECONDITION,
+          "etcdserver: Peer URLs already exists");
+      assertEtcdError(
+          () ->
+              follower
+                  .clusterApi()
+                  .memberUpdate(
+                      MemberUpdateRequest.newBuilder()
+                          .setID(42)
+                          .addPeerURLs("http://127.0.0.1:12")
+                          .build()),
+          Status.Code.NOT_FOUND,
+          "etcdserver: member not found");
+      leader.clusterApi().memberRemove(MemberRemoveRequest.newBuilder().setID(idle).build());
+      leader.clusterApi().memberRemove(MemberRemoveRequest.newBuilder().setID(idle2).build());
+
+      assertEtcdError(
+          () ->
+              follower
+                  .maintenance()
+                  .moveLeader(MoveLeaderRequest.newBuilder().setTargetID(leader.id()).build()),
+          Status.Code.FAILED_PRECONDITION,
+          "etcdserver: not leader");
+      assertEtcdError(
+          () ->
+              leader
+                  .maintenance()
+                  .moveLeader(MoveLeaderRequest.newBuilder().setTargetID(idle).build()),
+          Status.Code.FAILED_PRECONDITION,
+          "etcdserver: bad leader transferee");
+      leader
+          .maintenance()
+          .moveLeader(MoveLeaderRequest.newBuilder().setTargetID(follower.id()).build());
+      assertThat(cluster.awaitLeader()).isSameAs(follower);
+      follower.kv().put(put("after-move", "v"));
+    }
+  }
+}
