@@ -68,6 +68,10 @@ class OperatorEndToEndTest {
           .build();
   static final Duration CONVERGE = Duration.ofSeconds(180);
 
+  /** The mock server logs every request at INFO; held here so the level sticks. */
+  static final java.util.logging.Logger MOCK_LOG =
+      java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
   @TempDir static Path dir;
   static KubernetesMockServer api;
   static KubernetesClient client;
@@ -86,6 +90,7 @@ class OperatorEndToEndTest {
     Assumptions.assumeTrue(
         Files.exists(jar), "the operator's jar is built (./mvnw -pl e2e -am verify)");
     Processes.clearLogs();
+    MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
     api =
         new KubernetesMockServer(
             new Context(),
@@ -210,6 +215,78 @@ class OperatorEndToEndTest {
     }
   }
 
+  /**
+   * Membership changes, healing and a rolling upgrade: each costs member JVM starts, more than the
+   * default suite's budget on two cores, so they run with -Dketch.e2e.operator.full=true.
+   */
+  static void assumeFull() {
+    Assumptions.assumeTrue(
+        Boolean.getBoolean("ketch.e2e.operator.full"),
+        "scale, heal and upgrade run with -Dketch.e2e.operator.full=true");
+  }
+
+  @Test
+  @Order(3)
+  void scalesToFive() {
+    assumeFull();
+    setSpec("main", "replicas", 5);
+    awaitHealthy("main", 5);
+  }
+
+  @Test
+  @Order(4)
+  void scalesBackToThree() {
+    assumeFull();
+    setSpec("main", "replicas", 3);
+    awaitHealthy("main", 3);
+    await()
+        .atMost(CONVERGE)
+        .until(
+            () ->
+                !nodes.runningPods().containsKey("main-3")
+                    && !nodes.runningPods().containsKey("main-4"));
+  }
+
+  @Test
+  @Order(5)
+  void healsAMemberThatLostItsData() {
+    assumeFull();
+    String before = memberId("main", "main-1");
+    // The fault: main-1's volume is gone (a node lost with its local disk): claim and pod deleted.
+    client.persistentVolumeClaims().inNamespace(NAMESPACE).withName("data-main-1").delete();
+    client.pods().inNamespace(NAMESPACE).withName("main-1").delete();
+    await()
+        .atMost(CONVERGE)
+        .untilAsserted(
+            () -> assertThat(memberId("main", "main-1")).isNotNull().isNotEqualTo(before));
+    awaitHealthy("main", 3);
+  }
+
+  @Test
+  @Order(6)
+  void upgradesOneMemberAtATime() {
+    assumeFull();
+    setSpec("main", "version", "0.1.1");
+    await()
+        .atMost(CONVERGE)
+        .untilAsserted(
+            () ->
+                assertThat(
+                        client
+                            .pods()
+                            .inNamespace(NAMESPACE)
+                            .withLabel("app.kubernetes.io/instance", "main")
+                            .list()
+                            .getItems())
+                    .hasSize(3)
+                    .allMatch(
+                        p ->
+                            "0.1.1"
+                                .equals(
+                                    p.getMetadata().getLabels().get("app.kubernetes.io/version"))));
+    awaitHealthy("main", 3);
+  }
+
   @Test
   @Order(10)
   void backsUpToS3AndRestoresIntoANewCluster() throws Exception {
@@ -261,6 +338,41 @@ class OperatorEndToEndTest {
       kvs.forEach(kv -> restored.put(kv.getKey().toString(), kv.getValue().toString()));
       assertThat(restored).isEqualTo(written);
     }
+    try (Client etcd = etcd("main", 3)) {
+      assertThat(
+              etcd.getKVClient()
+                  .get(
+                      bytes("/registry/item/"),
+                      GetOption.builder().isPrefix(true).withCountOnly(true).build())
+                  .get(10, TimeUnit.SECONDS)
+                  .getCount())
+          .as("the source cluster kept every key through the steps before")
+          .isEqualTo(written.size());
+    }
+  }
+
+  private static void setSpec(String cluster, String field, Object value) {
+    client
+        .genericKubernetesResources(CLUSTERS)
+        .inNamespace(NAMESPACE)
+        .withName(cluster)
+        .edit(
+            r -> {
+              castMap(r.getAdditionalProperties().get("spec")).put(field, value);
+              return r;
+            });
+  }
+
+  private static String memberId(String cluster, String member) {
+    GenericKubernetesResource resource =
+        client.genericKubernetesResources(CLUSTERS).inNamespace(NAMESPACE).withName(cluster).get();
+    Map<String, Object> status =
+        castMap(resource.getAdditionalProperties().getOrDefault("status", Map.of()));
+    return castList(status.getOrDefault("members", List.of())).stream()
+        .filter(m -> member.equals(m.get("name")) && Boolean.TRUE.equals(m.get("healthy")))
+        .map(m -> String.valueOf(m.get("id")))
+        .findFirst()
+        .orElse(null);
   }
 
   private static Map<String, Object> backupStatus() {

@@ -65,17 +65,35 @@ final class StandInNodes implements AutoCloseable {
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
 
-  /** A pod the kubelet runs. */
+  /**
+   * A pod the kubelet runs; its member container is restarted when it exits (restartPolicy Always).
+   */
   private static final class RunningPod {
+    static final Duration RESTART_BACKOFF = Duration.ofSeconds(3);
+
     final String name;
     final String ip;
-    final Process member;
+    final List<String> command;
+    final Map<String, String> env;
+    final String log;
+    volatile Process member;
+    volatile long startedAt = System.nanoTime();
     volatile boolean ready;
 
-    RunningPod(String name, String ip, Process member) {
+    RunningPod(String name, String ip, List<String> command, Map<String, String> env, String log) {
       this.name = name;
       this.ip = ip;
-      this.member = member;
+      this.command = command;
+      this.env = env;
+      this.log = log;
+      this.member = Processes.start(command, env, log);
+    }
+
+    void restartIfExited() {
+      if (!member.isAlive() && System.nanoTime() - startedAt > RESTART_BACKOFF.toNanos()) {
+        startedAt = System.nanoTime();
+        member = Processes.start(command, env, log);
+      }
     }
   }
 
@@ -127,6 +145,7 @@ final class StandInNodes implements AutoCloseable {
     }
     for (Map.Entry<String, RunningPod> entry : running.entrySet()) {
       RunningPod pod = entry.getValue();
+      pod.restartIfExited();
       boolean ready = pod.member.isAlive() && readyz(pod.ip);
       if (ready != pod.ready) {
         pod.ready = ready;
@@ -247,8 +266,7 @@ final class StandInNodes implements AutoCloseable {
       for (String arg : member.getArgs()) {
         command.add(substitute(arg, env, mounts));
       }
-      Process process = Processes.start(command, env, log);
-      running.put(uid, new RunningPod(name, ip, process));
+      running.put(uid, new RunningPod(name, ip, command, env, log));
       setStatus(name, ip, false);
     } catch (IOException | RuntimeException e) {
       System.err.println("stand-in kubelet: pod " + name + " failed to start: " + e);
