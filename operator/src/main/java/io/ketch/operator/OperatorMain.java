@@ -63,7 +63,14 @@ public final class OperatorMain {
                   stopped.countDown();
                 },
                 "shutdown"));
-    operator.start();
+    try {
+      operator.start();
+    } catch (RuntimeException e) {
+      // The HTTP server's thread would keep a failed process alive: exit, and let the Deployment
+      // restart it.
+      LOG.error("could not start the operator", e);
+      System.exit(1);
+    }
     LOG.info(
         "ketch operator started: namespaces {}, member image {}:{}, http port {}, leader election {}",
         settings.watchedNamespaces().isEmpty() ? "all" : settings.watchedNamespaces(),

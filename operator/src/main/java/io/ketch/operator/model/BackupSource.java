@@ -2,6 +2,7 @@ package io.ketch.operator.model;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 
 /** A snapshot to restore: where it is stored and which one. */
 public class BackupSource {
@@ -12,6 +13,7 @@ public class BackupSource {
   @JsonPropertyDescription(
       "The backup's location as an EtcdBackup's status.location reports it; when unset, the newest backup under the"
           + " destination.")
+  @Size(max = 4096)
   private String location;
 
   public BackupDestination getDestination() {

@@ -5,6 +5,7 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.model.annotation.SpecReplicas;
@@ -51,6 +52,7 @@ public class EtcdClusterSpec {
       message = "these flags are set by the operator")
   @JsonPropertyDescription(
       "Extra member flags without the leading dashes, e.g. {snapshot-count: \"10000\"}; passed as --key=value.")
+  @Size(max = 64)
   private Map<String, String> memberFlags;
 
   @JsonPropertyDescription(

@@ -3,6 +3,7 @@ package io.ketch.operator.model;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 
 public class S3Destination {
   /** Keys the credentials Secret holds. */
@@ -12,18 +13,22 @@ public class S3Destination {
 
   @JsonPropertyDescription(
       "Endpoint URL, e.g. https://s3.eu-west-1.amazonaws.com or http://minio.minio:9000; AWS's when unset.")
+  @Size(max = 2048)
   private String endpoint;
 
   @Required
   @JsonPropertyDescription("Bucket name.")
+  @Size(max = 63)
   private String bucket;
 
   @JsonPropertyDescription("Prefix of the object keys, e.g. \"prod/etcd/\".")
+  @Size(max = 1024)
   private String keyPrefix;
 
   @Required
   @JsonPropertyDescription(
       "Name of a Secret in the same namespace with keys accessKeyId and secretAccessKey.")
+  @Size(max = 253)
   private String credentialsSecret;
 
   @Default("false")
@@ -33,6 +38,7 @@ public class S3Destination {
 
   @Default("us-east-1")
   @JsonPropertyDescription("Region used to sign requests.")
+  @Size(max = 64)
   private String region = "us-east-1";
 
   public String getEndpoint() {

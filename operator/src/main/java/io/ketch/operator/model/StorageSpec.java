@@ -2,6 +2,7 @@ package io.ketch.operator.model;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
 @ValidationRule(
@@ -16,11 +17,13 @@ public class StorageSpec {
       message = "storage size cannot shrink")
   @JsonPropertyDescription(
       "Requested size of each member's volume claim; may grow (the claims are expanded) but never shrink.")
+  @Size(max = 32)
   private String size = "1Gi";
 
   @ValidationRule(value = "self == oldSelf", message = "storageClassName is immutable")
   @JsonPropertyDescription(
       "Storage class of the volume claims; the cluster's default when unset. Immutable.")
+  @Size(max = 253)
   private String storageClassName;
 
   @Default("false")

@@ -6,33 +6,21 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import io.ketch.operator.members.EndpointStatus;
 import io.ketch.operator.members.Member;
-import io.ketch.operator.members.MemberList;
-import io.ketch.operator.members.Members;
 import io.ketch.operator.members.MembersException;
 import io.ketch.operator.members.MembersFactory;
 import io.ketch.operator.model.ClaimRetentionSpec;
-import io.ketch.operator.model.EtcdBackup;
 import io.ketch.operator.model.EtcdCluster;
-import io.ketch.operator.model.EtcdClusterStatus;
-import io.ketch.operator.model.LastBackup;
-import io.ketch.operator.model.MemberStatus;
-import io.ketch.operator.model.StorageSpec;
-import io.ketch.operator.resources.Labels;
 import io.ketch.operator.resources.MemberConfigMap;
 import io.ketch.operator.resources.MemberDisruptionBudget;
 import io.ketch.operator.resources.MemberImage;
 import io.ketch.operator.resources.MemberServices;
 import io.ketch.operator.resources.MemberStatefulSet;
-import io.ketch.operator.resources.MemberTopology;
 import io.ketch.operator.resources.PodAdditions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -73,17 +61,12 @@ final class ClusterReconcile {
   static final Duration BUSY = Duration.ofSeconds(5);
   static final Duration IDLE = Duration.ofSeconds(30);
 
-  /**
-   * A member whose applied index trails the leader's raft index by at most this much is caught up.
-   */
-  static final long CAUGHT_UP_ENTRIES = 100;
-
   private final KubeObjects kube;
   private final MembersFactory membersFactory;
   private final ClusterEvents events;
   private final MemberImage image;
   private final Function<EtcdCluster, PodAdditions> additions;
-  private final Clock clock;
+  private final StatusReport statusReport;
 
   ClusterReconcile(
       KubeObjects kube,
@@ -97,126 +80,7 @@ final class ClusterReconcile {
     this.events = events;
     this.image = image;
     this.additions = additions;
-    this.clock = clock;
-  }
-
-  /** What one round saw. */
-  private final class Round {
-    final EtcdCluster cluster;
-    final MemberTopology topology;
-    final EtcdClusterStatus previous;
-    final boolean paused;
-    final int desired;
-    StatefulSet statefulSet;
-    ConfigMap configMap;
-    Map<Integer, Pod> pods = Map.of();
-    Map<Integer, PersistentVolumeClaim> claims = Map.of();
-    Members members;
-    MemberList memberList;
-    String unreachable;
-    final Map<Long, EndpointStatus> statuses = new HashMap<>();
-    Progress progress;
-    String clusterId;
-
-    Round(EtcdCluster cluster) {
-      this.cluster = cluster;
-      this.topology = MemberTopology.of(cluster);
-      this.previous = cluster.getStatus() == null ? new EtcdClusterStatus() : cluster.getStatus();
-      this.paused = isPaused(cluster);
-      this.desired = cluster.getSpec().getReplicas() == null ? 3 : cluster.getSpec().getReplicas();
-      this.clusterId = previous.getClusterID();
-    }
-
-    int statefulSetReplicas() {
-      return statefulSet == null || statefulSet.getSpec().getReplicas() == null
-          ? 0
-          : statefulSet.getSpec().getReplicas();
-    }
-
-    OptionalInt ordinal(Member member) {
-      for (String url : member.peerUrls()) {
-        OptionalInt ordinal = topology.ordinalOfPeerUrl(url);
-        if (ordinal.isPresent()) {
-          return ordinal;
-        }
-      }
-      return OptionalInt.empty();
-    }
-
-    String name(Member member) {
-      OptionalInt ordinal = ordinal(member);
-      return ordinal.isPresent() ? topology.memberName(ordinal.getAsInt()) : member.name();
-    }
-
-    Optional<Member> memberAt(int ordinal) {
-      return memberList.members().stream()
-          .filter(m -> ordinal(m).orElse(-1) == ordinal)
-          .findFirst();
-    }
-
-    boolean healthy(Member member) {
-      EndpointStatus status = statuses.get(member.id());
-      return status != null && status.healthy() && status.errors().isEmpty();
-    }
-
-    Optional<EndpointStatus> leaderStatus() {
-      return statuses.values().stream().filter(EndpointStatus::isLeader).findFirst();
-    }
-
-    long leaderId() {
-      return leaderStatus()
-          .map(EndpointStatus::leaderId)
-          .orElseGet(
-              () ->
-                  statuses.values().stream()
-                      .mapToLong(EndpointStatus::leaderId)
-                      .filter(id -> id != 0)
-                      .findFirst()
-                      .orElse(0));
-    }
-
-    long healthyVoters() {
-      return memberList.members().stream().filter(m -> !m.learner() && healthy(m)).count();
-    }
-
-    boolean quorumHealthy() {
-      return memberList != null
-          && leaderId() != 0
-          && healthyVoters() >= MemberDisruptionBudget.quorum((int) memberList.voters());
-    }
-
-    boolean caughtUp(Member member) {
-      EndpointStatus status = statuses.get(member.id());
-      Optional<EndpointStatus> leader = leaderStatus();
-      return status != null
-          && leader.isPresent()
-          && leader.get().raftIndex() - status.raftAppliedIndex() <= CAUGHT_UP_ENTRIES;
-    }
-
-    boolean allHealthyAndCaughtUp() {
-      return memberList.members().stream().allMatch(m -> m.started() && healthy(m) && caughtUp(m));
-    }
-
-    StorageSpec storage() {
-      return cluster.getSpec().getStorage() == null
-          ? new StorageSpec()
-          : cluster.getSpec().getStorage();
-    }
-
-    boolean emptyDir() {
-      return Boolean.TRUE.equals(storage().getEmptyDir());
-    }
-
-    /** The object whose uid identifies the member's data: its claim, or its pod for an emptyDir. */
-    Optional<HasMetadata> volume(int ordinal) {
-      return Optional.ofNullable(emptyDir() ? pods.get(ordinal) : claims.get(ordinal));
-    }
-  }
-
-  static boolean isPaused(EtcdCluster cluster) {
-    var annotations = cluster.getMetadata().getAnnotations();
-    return annotations != null
-        && "true".equalsIgnoreCase(annotations.get(EtcdCluster.PAUSED_ANNOTATION));
+    this.statusReport = new StatusReport(kube, events, clock);
   }
 
   Outcome reconcile(EtcdCluster cluster) {
@@ -235,7 +99,7 @@ final class ClusterReconcile {
         act(round);
       }
     }
-    return new Outcome(status(round), requeue(round));
+    return new Outcome(statusReport.report(round), requeue(round));
   }
 
   private void applyObjects(Round round) {
@@ -247,17 +111,17 @@ final class ClusterReconcile {
       // A latched cluster whose ConfigMap was deleted gets it back from the member list (below),
       // never as "new".
       if (round.clusterId == null) {
-        kube.applyConfigMap(null, MemberConfigMap.seed(cluster));
+        round.configMap = kube.applyConfigMap(null, MemberConfigMap.seed(cluster));
       } else {
-        kube.applyConfigMap(
-            null,
-            MemberConfigMap.of(
-                cluster,
-                MemberConfigMap.STATE_EXISTING,
-                round.topology.initialCluster(Math.max(1, round.statefulSetReplicas())),
-                Map.of()));
+        round.configMap =
+            kube.applyConfigMap(
+                null,
+                MemberConfigMap.of(
+                    cluster,
+                    MemberConfigMap.STATE_EXISTING,
+                    round.topology.initialCluster(Math.max(1, round.statefulSetReplicas())),
+                    Map.of()));
       }
-      round.configMap = kube.configMap(round.topology);
     }
     if (round.statefulSet == null) {
       // A new cluster starts with its seed alone; a latched one whose StatefulSet was deleted gets
@@ -268,15 +132,16 @@ final class ClusterReconcile {
               ? 1
               : Math.max(
                   1, round.previous.getMembers() == null ? 1 : round.previous.getMembers().size());
-      kube.createStatefulSet(statefulSet(round, replicas));
+      round.statefulSet = kube.createStatefulSet(statefulSet(round, replicas));
       if (round.clusterId == null) {
         events.normal(
             cluster, "Bootstrapping", "starting seed member " + round.topology.memberName(0));
       }
     } else {
-      kube.updateStatefulSet(round.statefulSet, statefulSet(round, round.statefulSetReplicas()));
+      round.statefulSet =
+          kube.updateStatefulSet(
+              round.statefulSet, statefulSet(round, round.statefulSetReplicas()));
     }
-    round.statefulSet = kube.statefulSet(round.topology);
   }
 
   private StatefulSet statefulSet(Round round, int replicas) {
@@ -284,8 +149,7 @@ final class ClusterReconcile {
   }
 
   private void scaleStatefulSet(Round round, int replicas) {
-    kube.updateStatefulSet(round.statefulSet, statefulSet(round, replicas));
-    round.statefulSet = kube.statefulSet(round.topology);
+    round.statefulSet = kube.updateStatefulSet(round.statefulSet, statefulSet(round, replicas));
   }
 
   private void observeMembers(Round round) {
@@ -364,8 +228,7 @@ final class ClusterReconcile {
             .collect(Collectors.joining(","));
     ConfigMap desired =
         MemberConfigMap.of(round.cluster, MemberConfigMap.STATE_EXISTING, initialCluster, bindings);
-    kube.applyConfigMap(round.configMap, desired);
-    round.configMap = kube.configMap(round.topology);
+    round.configMap = kube.applyConfigMap(round.configMap, desired);
   }
 
   private void refreshMembers(Round round) {
@@ -423,7 +286,7 @@ final class ClusterReconcile {
       if (ordinal.isPresent() && ordinal.getAsInt() < round.statefulSetReplicas()) {
         continue;
       }
-      if (!member.learner() && !keepsQuorumWithout(round, member)) {
+      if (!member.learner() && !round.keepsQuorumWithout(member)) {
         return Optional.of(
             new Progress(
                 Progress.WAITING,
@@ -444,12 +307,6 @@ final class ClusterReconcile {
           new Progress(Progress.SCALING_IN, "removed stray member " + member.idHex()));
     }
     return Optional.empty();
-  }
-
-  private boolean keepsQuorumWithout(Round round, Member member) {
-    long voters = round.memberList.voters() - 1;
-    long healthy = round.healthyVoters() - (round.healthy(member) ? 1 : 0);
-    return voters > 0 && healthy >= MemberDisruptionBudget.quorum((int) voters);
   }
 
   /**
@@ -522,7 +379,7 @@ final class ClusterReconcile {
       if (!lost) {
         continue;
       }
-      if (!member.learner() && !keepsQuorumWithout(round, member)) {
+      if (!member.learner() && !round.keepsQuorumWithout(member)) {
         return Optional.of(
             new Progress(
                 Progress.WAITING,
@@ -754,227 +611,6 @@ final class ClusterReconcile {
             "expanding " + claim.getMetadata().getName() + " to " + round.storage().getSize());
       }
     }
-  }
-
-  private EtcdClusterStatus status(Round round) {
-    EtcdCluster cluster = round.cluster;
-    long generation =
-        cluster.getMetadata().getGeneration() == null ? 0 : cluster.getMetadata().getGeneration();
-    EtcdClusterStatus status = new EtcdClusterStatus();
-    EtcdClusterStatus previous = round.previous;
-    status.setObservedGeneration(generation);
-    status.setClusterID(round.clusterId);
-    status.setSelector(Labels.selectorString(round.topology.cluster()));
-    status.setLastBackup(previous.getLastBackup());
-    kube.newestBackup(cluster).ifPresent(backup -> status.setLastBackup(lastBackup(backup)));
-    status.setCurrentVersion(
-        oldestVersion(round.pods.values()).orElse(previous.getCurrentVersion()));
-    var now = clock.instant();
-    var conditions = previous.getConditions();
-
-    boolean mismatch =
-        round.memberList != null
-            && round.clusterId != null
-            && !round.clusterId.equals(Long.toHexString(round.memberList.clusterId()));
-    if (round.memberList == null || mismatch) {
-      status.setMembers(previous.getMembers());
-      status.setLeader(null);
-      status.setReplicas(previous.getReplicas());
-      status.setReadyReplicas(0);
-      String reason;
-      String message;
-      if (mismatch) {
-        reason = "ClusterIDMismatch";
-        message =
-            "members answer for cluster "
-                + Long.toHexString(round.memberList.clusterId())
-                + ", not "
-                + round.clusterId
-                + "; nothing is changed until this is resolved";
-      } else if (round.clusterId == null) {
-        reason = Progress.BOOTSTRAPPING;
-        message = "waiting for the seed member: " + round.unreachable;
-      } else {
-        reason = "QuorumLost";
-        message =
-            "no member answers ("
-                + round.unreachable
-                + "); if they cannot come back, recover from the newest backup (docs/operator.md#recover)";
-      }
-      boolean wasAvailable = Conditions.isTrue(conditions, Conditions.AVAILABLE);
-      conditions =
-          Conditions.with(
-              conditions, Conditions.AVAILABLE, false, reason, message, generation, now);
-      boolean bootstrapping = round.clusterId == null;
-      conditions =
-          Conditions.with(
-              conditions,
-              Conditions.PROGRESSING,
-              bootstrapping,
-              bootstrapping ? Progress.BOOTSTRAPPING : reason,
-              bootstrapping
-                  ? "starting the seed member"
-                  : "no membership change without the cluster",
-              generation,
-              now);
-      conditions =
-          Conditions.with(
-              conditions,
-              Conditions.DEGRADED,
-              !bootstrapping,
-              bootstrapping ? "Bootstrapping" : reason,
-              message,
-              generation,
-              now);
-      if (wasAvailable && !bootstrapping) {
-        events.warning(cluster, reason, message);
-      }
-      status.setConditions(conditions);
-      return status;
-    }
-
-    long leaderId = round.leaderId();
-    List<MemberStatus> members = new ArrayList<>();
-    List<String> unhealthy = new ArrayList<>();
-    for (Member member : round.memberList.members()) {
-      EndpointStatus endpoint = round.statuses.get(member.id());
-      boolean healthy = round.healthy(member);
-      if (!healthy) {
-        unhealthy.add(round.name(member));
-      }
-      members.add(
-          new MemberStatus(
-              round.name(member),
-              member.idHex(),
-              member.learner(),
-              member.id() == leaderId,
-              healthy,
-              endpoint == null ? null : endpoint.version()));
-    }
-    members.sort(Comparator.comparing(MemberStatus::getName));
-    status.setMembers(members);
-    status.setLeader(round.memberList.byId(leaderId).map(round::name).orElse(null));
-    status.setReplicas((int) round.memberList.voters());
-    status.setReadyReplicas(members.size() - unhealthy.size());
-
-    boolean available = round.quorumHealthy();
-    boolean wasAvailable = Conditions.isTrue(conditions, Conditions.AVAILABLE);
-    String availableMessage =
-        round.healthyVoters()
-            + " of "
-            + round.memberList.voters()
-            + " voters healthy"
-            + (status.getLeader() == null ? ", no leader" : ", leader " + status.getLeader());
-    conditions =
-        Conditions.with(
-            conditions,
-            Conditions.AVAILABLE,
-            available,
-            available ? "QuorumHealthy" : "QuorumLost",
-            available
-                ? availableMessage
-                : availableMessage
-                    + "; if the lost members cannot come back, recover from the newest backup (docs/operator.md#recover)",
-            generation,
-            now);
-    if (!available && wasAvailable) {
-      events.warning(cluster, "QuorumLost", availableMessage);
-    }
-    Progress progress = round.progress;
-    if (round.paused) {
-      conditions =
-          Conditions.with(
-              conditions,
-              Conditions.PROGRESSING,
-              false,
-              "Paused",
-              "the " + EtcdCluster.PAUSED_ANNOTATION + " annotation is set: no changes are made",
-              generation,
-              now);
-    } else if (progress != null) {
-      conditions =
-          Conditions.with(
-              conditions,
-              Conditions.PROGRESSING,
-              true,
-              progress.reason(),
-              progress.message(),
-              generation,
-              now);
-    } else if (available) {
-      conditions =
-          Conditions.with(
-              conditions,
-              Conditions.PROGRESSING,
-              false,
-              "Reconciled",
-              members.size()
-                  + " member(s)"
-                  + (status.getCurrentVersion() == null ? "" : " at " + status.getCurrentVersion()),
-              generation,
-              now);
-    } else {
-      conditions =
-          Conditions.with(
-              conditions,
-              Conditions.PROGRESSING,
-              false,
-              "QuorumLost",
-              "no membership change without quorum",
-              generation,
-              now);
-    }
-    boolean degraded = !available || !unhealthy.isEmpty();
-    conditions =
-        Conditions.with(
-            conditions,
-            Conditions.DEGRADED,
-            degraded,
-            !available ? "QuorumLost" : degraded ? "MembersUnhealthy" : "AllMembersHealthy",
-            degraded ? "unhealthy: " + String.join(", ", unhealthy) : "every member is healthy",
-            generation,
-            now);
-    status.setConditions(conditions);
-    return status;
-  }
-
-  private static LastBackup lastBackup(EtcdBackup backup) {
-    LastBackup last = new LastBackup();
-    last.setName(backup.getMetadata().getName());
-    last.setLocation(backup.getStatus().getLocation());
-    last.setRevision(backup.getStatus().getRevision());
-    last.setCompletionTime(backup.getStatus().getCompletionTime());
-    return last;
-  }
-
-  /** The oldest version label among the pods: what every member runs at least. */
-  static Optional<String> oldestVersion(Collection<Pod> pods) {
-    return pods.stream()
-        .map(
-            p ->
-                p.getMetadata().getLabels() == null
-                    ? null
-                    : p.getMetadata().getLabels().get(Labels.VERSION))
-        .filter(Objects::nonNull)
-        .min(ClusterReconcile::compareVersions);
-  }
-
-  static int compareVersions(String a, String b) {
-    String[] x = a.split("[.+-]");
-    String[] y = b.split("[.+-]");
-    for (int i = 0; i < Math.min(x.length, y.length); i++) {
-      int c =
-          x[i].chars().allMatch(Character::isDigit)
-                  && y[i].chars().allMatch(Character::isDigit)
-                  && !x[i].isEmpty()
-                  && !y[i].isEmpty()
-              ? Long.compare(Long.parseLong(x[i]), Long.parseLong(y[i]))
-              : x[i].compareTo(y[i]);
-      if (c != 0) {
-        return c;
-      }
-    }
-    return Integer.compare(x.length, y.length);
   }
 
   private static Duration requeue(Round round) {

@@ -144,31 +144,33 @@ final class KubeObjects {
     }
   }
 
-  /** Creates the ConfigMap or replaces its data when it differs. */
-  void applyConfigMap(ConfigMap existing, ConfigMap desired) {
+  /** Creates the ConfigMap or replaces its data when it differs; returns it as it is now. */
+  ConfigMap applyConfigMap(ConfigMap existing, ConfigMap desired) {
     if (existing == null) {
-      client.resource(desired).create();
-    } else if (!Objects.equals(existing.getData(), desired.getData())) {
-      client
-          .resource(existing)
-          .edit(
-              c -> {
-                c.setData(desired.getData());
-                return c;
-              });
+      return client.resource(desired).create();
     }
+    if (Objects.equals(existing.getData(), desired.getData())) {
+      return existing;
+    }
+    return client
+        .resource(existing)
+        .edit(
+            c -> {
+              c.setData(desired.getData());
+              return c;
+            });
   }
 
-  void createStatefulSet(StatefulSet desired) {
-    client.resource(desired).create();
+  StatefulSet createStatefulSet(StatefulSet desired) {
+    return client.resource(desired).create();
   }
 
   /**
    * Brings the StatefulSet's mutable fields to the desired ones: replicas, pod template, update
    * strategy, claim retention, labels. Selector, service name, pod management and claim templates
-   * are immutable and stay.
+   * are immutable and stay. Returns the StatefulSet as it is now.
    */
-  void updateStatefulSet(StatefulSet existing, StatefulSet desired) {
+  StatefulSet updateStatefulSet(StatefulSet existing, StatefulSet desired) {
     boolean same =
         Objects.equals(existing.getSpec().getReplicas(), desired.getSpec().getReplicas())
             && Objects.equals(templateHash(existing), templateHash(desired))
@@ -178,9 +180,9 @@ final class KubeObjects {
             && Objects.equals(
                 existing.getMetadata().getLabels(), desired.getMetadata().getLabels());
     if (same) {
-      return;
+      return existing;
     }
-    client
+    return client
         .resource(existing)
         .edit(
             s -> {

@@ -10,17 +10,20 @@ import io.ketch.operator.model.MemberStatus;
 import io.ketch.operator.resources.MemberConfigMap;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 
 @EnableKubernetesMockClient(crud = true)
 class ClusterReconcileTest {
-  KubernetesClient client;
+  static KubernetesClient client;
   Harness harness;
 
   @BeforeEach
-  void setUp() {
-    harness = new Harness(client);
+  void setUp(TestInfo test) {
+    harness =
+        new Harness(client, test.getTestMethod().orElseThrow().getName().toLowerCase(Locale.ROOT));
   }
 
   @Test
@@ -31,19 +34,20 @@ class ClusterReconcileTest {
     assertThat(
             client
                 .services()
-                .inNamespace("db")
+                .inNamespace(harness.namespace)
                 .withName("main")
                 .get()
                 .getSpec()
                 .getPublishNotReadyAddresses())
         .isTrue();
-    assertThat(client.services().inNamespace("db").withName("main-client").get()).isNotNull();
+    assertThat(client.services().inNamespace(harness.namespace).withName("main-client").get())
+        .isNotNull();
     assertThat(
             client
                 .policy()
                 .v1()
                 .podDisruptionBudget()
-                .inNamespace("db")
+                .inNamespace(harness.namespace)
                 .withName("main")
                 .get()
                 .getSpec()
@@ -75,11 +79,15 @@ class ClusterReconcileTest {
     assertCondition(cluster, Conditions.PROGRESSING, false, "Reconciled");
     assertCondition(cluster, Conditions.DEGRADED, false, "AllMembersHealthy");
     assertThat(harness.statefulSet().getSpec().getReplicas()).isEqualTo(3);
-    var config = client.configMaps().inNamespace("db").withName("main-members").get().getData();
+    var config =
+        client.configMaps().inNamespace(harness.namespace).withName("main-members").get().getData();
     assertThat(config.get(MemberConfigMap.STATE_KEY)).isEqualTo("existing");
     assertThat(config.get(MemberConfigMap.INITIAL_CLUSTER_KEY))
         .isEqualTo(harness.topology.initialCluster(3));
     assertThat(harness.eventReasons()).contains("Bootstrapped", "MemberAdded", "MemberPromoted");
+    assertThat(harness.degraded.subList(1, harness.degraded.size()))
+        .as("a learner catching up is progress, not degradation")
+        .containsOnly("False");
   }
 
   @Test
@@ -144,7 +152,7 @@ class ClusterReconcileTest {
         .extracting(MemberStatus::getName)
         .containsExactly("main-0", "main-1", "main-2");
     assertThat(harness.statefulSet().getSpec().getReplicas()).isEqualTo(3);
-    assertThat(client.persistentVolumeClaims().inNamespace("db").list().getItems())
+    assertThat(client.persistentVolumeClaims().inNamespace(harness.namespace).list().getItems())
         .extracting(c -> c.getMetadata().getName())
         .as("claims of removed members are deleted (whenScaled: Delete)")
         .containsExactlyInAnyOrder("data-main-0", "data-main-1", "data-main-2");
@@ -159,8 +167,8 @@ class ClusterReconcileTest {
     harness.etcd.calls.clear();
 
     // The node of main-1 is gone with its local volume: the pod comes back on a new, empty claim.
-    client.pods().inNamespace("db").withName("main-1").delete();
-    client.persistentVolumeClaims().inNamespace("db").withName("data-main-1").delete();
+    client.pods().inNamespace(harness.namespace).withName("main-1").delete();
+    client.persistentVolumeClaims().inNamespace(harness.namespace).withName("data-main-1").delete();
 
     EtcdCluster healed = harness.converge();
     assertThat(harness.etcd.membershipCalls())
@@ -175,7 +183,7 @@ class ClusterReconcileTest {
     harness.create(3, spec -> spec.getStorage().setEmptyDir(true));
     harness.converge();
     harness.etcd.calls.clear();
-    client.pods().inNamespace("db").withName("main-2").delete();
+    client.pods().inNamespace(harness.namespace).withName("main-2").delete();
     harness.converge();
     assertThat(harness.etcd.membershipCalls())
         .containsExactly("remove main-2", "add learner main-2", "promote main-2");
@@ -270,8 +278,58 @@ class ClusterReconcileTest {
             Conditions.find(cluster.getStatus().getConditions(), Conditions.AVAILABLE).getMessage())
         .contains("docs/operator.md#recover");
     assertThat(cluster.getStatus().getClusterID()).isEqualTo("c1c1");
+    assertThat(cluster.getStatus().getMembers()).hasSize(3).noneMatch(MemberStatus::getHealthy);
+    assertThat(cluster.getStatus().getLeader()).isNull();
     assertThat(harness.eventReasons()).contains("QuorumLost");
     assertThat(harness.statefulSet().getSpec().getReplicas()).isEqualTo(3);
+  }
+
+  @Test
+  void stepsInterruptedBetweenTheMembershipChangeAndTheStatefulSetResume() {
+    harness.create(3, spec -> {});
+    harness.converge();
+    harness.etcd.calls.clear();
+
+    // Scale-out stopped after MemberAdd: the learner exists, the StatefulSet was not grown.
+    harness.edit(c -> c.getSpec().setReplicas(4));
+    harness.etcd.addLearner(harness.topology.peerUrl(3));
+    harness.converge();
+    assertThat(harness.etcd.calls).containsExactly("add learner main-3", "promote main-3");
+    assertThat(harness.statefulSet().getSpec().getReplicas()).isEqualTo(4);
+
+    // Scale-in stopped after MemberRemove: the StatefulSet still has the pod.
+    harness.etcd.calls.clear();
+    harness.edit(c -> c.getSpec().setReplicas(3));
+    harness.etcd.remove(idOf("main-3"));
+    harness.converge();
+    assertThat(harness.etcd.calls).containsExactly("remove main-3");
+    assertThat(harness.statefulSet().getSpec().getReplicas()).isEqualTo(3);
+
+    // Heal stopped after MemberRemove: a pod of the StatefulSet has no member; it is added again on
+    // an empty volume.
+    harness.etcd.calls.clear();
+    String claimUid =
+        client
+            .persistentVolumeClaims()
+            .inNamespace(harness.namespace)
+            .withName("data-main-1")
+            .get()
+            .getMetadata()
+            .getUid();
+    harness.etcd.remove(idOf("main-1"));
+    harness.converge();
+    assertThat(harness.etcd.calls)
+        .containsExactly("remove main-1", "add learner main-1", "promote main-1");
+    assertThat(
+            client
+                .persistentVolumeClaims()
+                .inNamespace(harness.namespace)
+                .withName("data-main-1")
+                .get()
+                .getMetadata()
+                .getUid())
+        .as("the member starts on a new claim")
+        .isNotEqualTo(claimUid);
   }
 
   private long idOf(String name) {

@@ -26,21 +26,28 @@ import java.util.function.Consumer;
  * fake etcd.
  */
 final class Harness {
-  static final String NAMESPACE = "db";
   static final String NAME = "main";
   static final MemberImage IMAGE = new MemberImage("ketch/node", "3.5.0", List.of());
 
   final KubernetesClient client;
-  final MemberTopology topology = new MemberTopology(NAME, NAMESPACE);
-  final FakeCluster etcd = new FakeCluster(topology);
+  final String namespace;
+  final MemberTopology topology;
+  final FakeCluster etcd;
   final FakeStatefulSetController statefulSets;
   final ClusterReconcile reconcile;
 
   /** The StatefulSet's replicas and the member count after every round. */
   final List<String> history = new ArrayList<>();
 
-  Harness(KubernetesClient client) {
+  /** The Degraded condition's reason after every round. */
+  final List<String> degraded = new ArrayList<>();
+
+  /** A harness of its own namespace, so tests can share one mock API server. */
+  Harness(KubernetesClient client, String namespace) {
     this.client = client;
+    this.namespace = namespace;
+    this.topology = new MemberTopology(NAME, namespace);
+    this.etcd = new FakeCluster(topology);
     this.statefulSets = new FakeStatefulSetController(client, topology);
     this.reconcile =
         new ClusterReconcile(
@@ -78,7 +85,7 @@ final class Harness {
     cluster.setMetadata(
         new ObjectMetaBuilder()
             .withName(NAME)
-            .withNamespace(NAMESPACE)
+            .withNamespace(namespace)
             .withUid(UUID.randomUUID().toString())
             .withGeneration(1L)
             .build());
@@ -91,11 +98,11 @@ final class Harness {
   }
 
   EtcdCluster cluster() {
-    return client.resources(EtcdCluster.class).inNamespace(NAMESPACE).withName(NAME).get();
+    return client.resources(EtcdCluster.class).inNamespace(namespace).withName(NAME).get();
   }
 
   StatefulSet statefulSet() {
-    return client.apps().statefulSets().inNamespace(NAMESPACE).withName(NAME).get();
+    return client.apps().statefulSets().inNamespace(namespace).withName(NAME).get();
   }
 
   void edit(Consumer<EtcdCluster> change) {
@@ -113,12 +120,14 @@ final class Harness {
     statefulSets.sync();
     etcd.sync(
         statefulSets.pods(),
-        client.configMaps().inNamespace(NAMESPACE).withName(topology.configMap()).get(),
+        client.configMaps().inNamespace(namespace).withName(topology.configMap()).get(),
         statefulSets.volumeUids(emptyDir()));
     EtcdCluster cluster = cluster();
     Outcome outcome = reconcile.reconcile(cluster);
     cluster.setStatus(outcome.status());
     client.resource(cluster).updateStatus();
+    var condition = Conditions.find(outcome.status().getConditions(), Conditions.DEGRADED);
+    degraded.add("True".equals(condition.getStatus()) ? condition.getReason() : "False");
     StatefulSet sts = statefulSet();
     history.add((sts == null ? 0 : sts.getSpec().getReplicas()) + "/" + etcd.members.size());
     return outcome;
@@ -147,7 +156,7 @@ final class Harness {
   }
 
   List<String> eventReasons() {
-    return client.v1().events().inNamespace(NAMESPACE).list().getItems().stream()
+    return client.v1().events().inNamespace(namespace).list().getItems().stream()
         .map(e -> e.getReason())
         .toList();
   }

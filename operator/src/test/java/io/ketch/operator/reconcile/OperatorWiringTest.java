@@ -22,7 +22,7 @@ class OperatorWiringTest {
 
   @Test
   void anEtcdClusterBecomesAStatefulSetAndItsClusterIdIsLatched() {
-    Harness harness = new Harness(client);
+    Harness harness = new Harness(client, "wiring");
     OperatorSettings settings =
         new OperatorSettings(Set.of(), Harness.IMAGE, 0, false, null, Duration.ofSeconds(1));
     try (KetchOperator operator =
@@ -40,7 +40,7 @@ class OperatorWiringTest {
                       harness.statefulSets.pods(),
                       client
                           .configMaps()
-                          .inNamespace(Harness.NAMESPACE)
+                          .inNamespace(harness.namespace)
                           .withName("main-members")
                           .get(),
                       harness.statefulSets.volumeUids(false));

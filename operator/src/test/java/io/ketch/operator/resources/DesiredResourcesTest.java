@@ -53,8 +53,7 @@ class DesiredResourcesTest {
         .extracting(p -> p.getPort())
         .containsExactly(2380, 2379);
     assertThat(service.getSpec().getSelector())
-        .containsExactlyEntriesOf(
-            Map.of("app.kubernetes.io/name", "etcd", "app.kubernetes.io/instance", "main"));
+        .isEqualTo(Map.of("app.kubernetes.io/name", "etcd", "app.kubernetes.io/instance", "main"));
     var owner = service.getMetadata().getOwnerReferences().get(0);
     assertThat(owner.getKind()).isEqualTo("EtcdCluster");
     assertThat(owner.getController()).isTrue();
