@@ -712,47 +712,30 @@ public final class EtcdServer implements AutoCloseable {
                     : ConfChangeType.CONF_CHANGE_ADD_NODE)
             .setNodeId(member.getId())
             .setContext(member.toByteString());
-    Optional<ServerError> refusal =
-        Membership.refusal(state.cluster(), change.build(), member)
-            .or(
-                () ->
-                    learner || Membership.readyToAddVoter(state.cluster())
-                        ? Optional.empty()
-                        : Optional.of(ServerError.MEMBER_NOT_ENOUGH_STARTED));
-    if (refusal.isPresent()) {
-      return CompletableFuture.failedFuture(refusal.get().exception());
-    }
-    return proposeConfChange(change)
+    return changeMembership(change, member, learner || Membership.readyToAddVoter(state.cluster()))
         .thenApply(
-            ok ->
+            members ->
                 MemberAddResponse.newBuilder()
                     .setHeader(header(0))
                     .setMember(toMember(member))
-                    .addAllMembers(memberList().getMembersList())
+                    .addAllMembers(members)
                     .build());
   }
 
   public CompletableFuture<MemberRemoveResponse> memberRemove(long id) {
     ConfChange.Builder change =
         ConfChange.newBuilder().setType(ConfChangeType.CONF_CHANGE_REMOVE_NODE).setNodeId(id);
-    Optional<MemberRecord> member = Membership.find(state.cluster(), id);
-    Optional<ServerError> refusal =
-        Membership.refusal(state.cluster(), change.build(), MemberRecord.getDefaultInstance())
-            .or(
-                () ->
-                    member.get().getIsLearner()
-                            || Membership.readyToRemoveVoter(state.cluster(), id)
-                        ? Optional.empty()
-                        : Optional.of(ServerError.MEMBER_NOT_ENOUGH_STARTED));
-    if (refusal.isPresent()) {
-      return CompletableFuture.failedFuture(refusal.get().exception());
-    }
-    return proposeConfChange(change)
+    boolean learner =
+        Membership.find(state.cluster(), id).map(MemberRecord::getIsLearner).orElse(false);
+    return changeMembership(
+            change,
+            MemberRecord.getDefaultInstance(),
+            learner || Membership.readyToRemoveVoter(state.cluster(), id))
         .thenApply(
-            ok ->
+            members ->
                 MemberRemoveResponse.newBuilder()
                     .setHeader(header(0))
-                    .addAllMembers(memberList().getMembersList())
+                    .addAllMembers(members)
                     .build());
   }
 
@@ -769,16 +752,12 @@ public final class EtcdServer implements AutoCloseable {
             .setType(ConfChangeType.CONF_CHANGE_UPDATE_NODE)
             .setNodeId(id)
             .setContext(member.toByteString());
-    Optional<ServerError> refusal = Membership.refusal(state.cluster(), change.build(), member);
-    if (refusal.isPresent()) {
-      return CompletableFuture.failedFuture(refusal.get().exception());
-    }
-    return proposeConfChange(change)
+    return changeMembership(change, member, true)
         .thenApply(
-            ok ->
+            members ->
                 MemberUpdateResponse.newBuilder()
                     .setHeader(header(0))
-                    .addAllMembers(memberList().getMembersList())
+                    .addAllMembers(members)
                     .build());
   }
 
@@ -814,18 +793,40 @@ public final class EtcdServer implements AutoCloseable {
                 return CompletableFuture.failedFuture(ServerError.LEARNER_NOT_READY.exception());
               }
               MemberRecord promoted = member.get().toBuilder().setIsLearner(false).build();
-              return proposeConfChange(
+              return changeMembership(
                   ConfChange.newBuilder()
                       .setType(ConfChangeType.CONF_CHANGE_ADD_NODE)
                       .setNodeId(id)
-                      .setContext(promoted.toByteString()));
+                      .setContext(promoted.toByteString()),
+                  promoted,
+                  true);
             })
         .thenApply(
-            ok ->
+            members ->
                 MemberPromoteResponse.newBuilder()
                     .setHeader(header(0))
-                    .addAllMembers(memberList().getMembersList())
+                    .addAllMembers(members)
                     .build());
+  }
+
+  /**
+   * Proposes a membership change once it passes the checks it will pass again when applied, and
+   * etcd's strict reconfiguration check ({@code enoughStarted}); completes with the members after
+   * it.
+   */
+  private CompletableFuture<List<Member>> changeMembership(
+      ConfChange.Builder change, MemberRecord member, boolean enoughStarted) {
+    Optional<ServerError> refusal =
+        Membership.refusal(state.cluster(), change.build(), member)
+            .or(
+                () ->
+                    enoughStarted
+                        ? Optional.empty()
+                        : Optional.of(ServerError.MEMBER_NOT_ENOUGH_STARTED));
+    if (refusal.isPresent()) {
+      return CompletableFuture.failedFuture(refusal.get().exception());
+    }
+    return proposeConfChange(change).thenApply(ok -> memberList().getMembersList());
   }
 
   /**

@@ -261,6 +261,8 @@ public final class Transport implements AutoCloseable {
 
   private PeerSender.Outbound openStream(
       long peer, ManagedChannel channel, PeerSender.Events events) {
+    // Our own back-off has run: gRPC's (up to two minutes) must not delay a peer that is back.
+    channel.resetConnectBackoff();
     MessageStream stream = new MessageStream(peer, events);
     PeerGrpc.newStub(channel).messages(stream);
     return stream;
@@ -330,7 +332,10 @@ public final class Transport implements AutoCloseable {
         .usePlaintext()
         .directExecutor()
         .maxInboundMessageSize(MAX_INBOUND_BYTES)
-        .keepAliveTime(10, TimeUnit.SECONDS)
+        // A peer that stops answering (paused, partitioned) is noticed within seconds.
+        .keepAliveTime(5, TimeUnit.SECONDS)
+        .keepAliveTimeout(5, TimeUnit.SECONDS)
+        .keepAliveWithoutCalls(true)
         .intercept(PeerIdentity.stamping(clusterId, memberId))
         .build();
   }

@@ -138,6 +138,25 @@ class MembershipTest {
   }
 
   @Test
+  void aVoterJoinsAfterMemberAddCatchesUpAndCountsInTheQuorum() throws Exception {
+    try (TestCluster cluster = TestCluster.start(dir, 3)) {
+      TestCluster.Member leader = cluster.awaitLeader();
+      leader.kv().put(put("before", "v"));
+      TestCluster.Member joiner = cluster.newJoiner("m3");
+      long id = leader.clusterApi().memberAdd(add(joiner.peerUrl(), false)).getMember().getID();
+      joiner.start();
+      joiner.awaitReady();
+      assertThat(joiner.id()).isEqualTo(id);
+      assertThat(joiner.server().clusterId()).isEqualTo(leader.server().clusterId());
+      assertThat(joiner.kv().range(range("before")).getKvsList()).hasSize(1);
+      // Four voters: with one of the first three gone, a quorum (three) needs the joiner.
+      cluster.followers().stream().filter(m -> m != joiner).findFirst().orElseThrow().stop();
+      joiner.kv().put(put("with-three-of-four", "v"));
+      assertThat(leader.kv().range(range("with-three-of-four")).getKvsList()).hasSize(1);
+    }
+  }
+
+  @Test
   void aRemovedMemberStopsServingAndSaysWhy() throws Exception {
     try (TestCluster cluster = TestCluster.start(dir, 3)) {
       TestCluster.Member leader = cluster.awaitLeader();
