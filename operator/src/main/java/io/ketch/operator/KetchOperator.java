@@ -2,13 +2,18 @@ package io.ketch.operator;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.ketch.operator.backup.BackupScheduler;
+import io.ketch.operator.backup.BackupSettings;
+import io.ketch.operator.backup.EtcdBackupReconciler;
+import io.ketch.operator.backup.RestoreStep;
 import io.ketch.operator.members.MembersFactory;
 import io.ketch.operator.reconcile.EtcdClusterReconciler;
-import io.ketch.operator.resources.PodAdditions;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.util.function.UnaryOperator;
 
 /**
  * The operator assembled: java-operator-sdk with the reconcilers registered, metrics into a
@@ -39,14 +44,27 @@ public final class KetchOperator implements AutoCloseable {
                         OperatorSettings.LEASE_NAME, settings.operatorNamespace()));
               }
             });
+    BackupSettings backups = BackupSettings.fromEnvironment(System.getenv());
+    Clock clock = Clock.systemUTC();
     operator.register(
         new EtcdClusterReconciler(
-            client, members, settings.memberImage(), c -> PodAdditions.NONE, Clock.systemUTC()),
-        config -> {
-          if (!settings.watchedNamespaces().isEmpty()) {
-            config.settingNamespaces(settings.watchedNamespaces());
-          }
-        });
+            client,
+            members,
+            settings.memberImage(),
+            new RestoreStep(backups, settings.memberImage()),
+            clock),
+        config -> watch(config, settings));
+    operator.register(
+        new EtcdBackupReconciler(
+            client, backups.snapshotTimeout(), backups.spool(), UnaryOperator.identity(), clock),
+        config -> watch(config, settings));
+    operator.register(new BackupScheduler(client, clock), config -> watch(config, settings));
+  }
+
+  private static void watch(ControllerConfigurationOverrider<?> config, OperatorSettings settings) {
+    if (!settings.watchedNamespaces().isEmpty()) {
+      config.settingNamespaces(settings.watchedNamespaces());
+    }
   }
 
   public void start() {

@@ -1,14 +1,17 @@
 /**
- * Backups and restore: EtcdBackup and scheduled backups stream Maintenance.Snapshot to
- * S3-compatible storage or a volume claim, retention, and the restore step that turns a snapshot
- * into a member's data dir.
+ * Backups and restore. {@link io.ketch.operator.backup.EtcdBackupReconciler} takes one-shot
+ * EtcdBackups: a member's Maintenance.Snapshot is spooled through {@code SnapshotDigest} (which
+ * checks etcd's SHA-256 trailer) and uploaded to S3-compatible storage by {@code S3Store}, which
+ * reads it back to compare the SHA-256. {@link io.ketch.operator.backup.BackupScheduler} turns an
+ * EtcdCluster's spec.backup into EtcdBackups on a cron schedule ({@code CronSchedule}) and applies
+ * retention. {@link io.ketch.operator.backup.RestoreStep} gives a cluster with
+ * spec.bootstrap.fromBackup the init containers that turn the snapshot into the seed member's data
+ * dir; {@link io.ketch.operator.backup.FetchSnapshot} is the first of them.
  *
- * <p>What the rest of the operator expects of this package: scheduled backups are EtcdBackup
- * resources owned by their EtcdCluster and labelled {@code app.kubernetes.io/instance=<cluster>};
- * the EtcdCluster reconciler copies the newest Succeeded EtcdBackup naming the cluster
- * (spec.clusterRef) into the cluster's status.lastBackup. For a cluster with
- * spec.bootstrap.fromBackup the StatefulSet gets the restore init containers and volumes this
- * package provides; they must leave a restored data dir at the member's --data-dir, and only when
- * that dir is empty.
+ * <p>What the rest of the operator relies on: scheduled backups are EtcdBackup resources owned by
+ * their EtcdCluster and labelled {@code app.kubernetes.io/instance=<cluster>}; the EtcdCluster
+ * reconciler copies the newest Succeeded EtcdBackup naming the cluster into status.lastBackup; the
+ * restore init containers leave a restored data dir at the member's --data-dir only when that dir
+ * is empty and the member is the bootstrapping seed.
  */
 package io.ketch.operator.backup;

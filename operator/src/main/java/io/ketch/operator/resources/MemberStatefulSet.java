@@ -271,7 +271,11 @@ public final class MemberStatefulSet {
     return args;
   }
 
-  private static List<EnvVar> memberEnv(EtcdCluster cluster) {
+  /**
+   * The member's environment: its pod name and, from the member ConfigMap, the initial cluster and
+   * its state. The restore init containers read the same.
+   */
+  public static List<EnvVar> memberEnv(EtcdCluster cluster) {
     String configMap = MemberTopology.of(cluster).configMap();
     return List.of(
         new EnvVarBuilder()

@@ -10,10 +10,10 @@ import io.ketch.operator.model.EtcdCluster;
  * Metadata of an object the cluster owns: its namespace, labels, and a controller reference to the
  * EtcdCluster.
  */
-final class Owned {
+public final class Owned {
   private Owned() {}
 
-  static ObjectMeta metadata(EtcdCluster cluster, String name, String component) {
+  public static ObjectMeta metadata(EtcdCluster cluster, String name, String component) {
     return new ObjectMetaBuilder()
         .withName(name)
         .withNamespace(cluster.getMetadata().getNamespace())
