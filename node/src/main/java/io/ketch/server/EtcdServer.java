@@ -1,7 +1,6 @@
 package io.ketch.server;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.ketch.auth.AuthException;
 import io.ketch.auth.AuthInfo;
 import io.ketch.auth.AuthStore;
@@ -93,11 +92,8 @@ import io.ketch.raft.StateRole;
 import io.ketch.raft.pb.ConfChange;
 import io.ketch.raft.pb.ConfChangeType;
 import io.ketch.raft.pb.ConfState;
-import io.ketch.raft.pb.Entry;
-import io.ketch.raft.pb.EntryType;
 import io.ketch.raft.pb.HardState;
 import io.ketch.raft.pb.Message;
-import io.ketch.raft.pb.Snapshot;
 import io.ketch.server.config.EndpointUrl;
 import io.ketch.server.config.ServerConfig;
 import io.ketch.server.metrics.Metrics;
@@ -111,14 +107,11 @@ import io.ketch.transport.PeerCallException;
 import io.ketch.transport.PeerHandler;
 import io.ketch.transport.Transport;
 import java.io.IOException;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -182,12 +175,7 @@ public final class EtcdServer implements AutoCloseable {
 
   private record LeaderWatch(long target, Runnable reached) {}
 
-  // Apply thread only.
-  private ConfState confState;
-  private long snapshotIndex;
-  private long appliedTerm;
-  // A member was added: the next snapshot must include it (raft ignores a snapshot without it).
-  private boolean forceSnapshot;
+  private final CommittedEntries committed;
 
   private EtcdServer(
       ServerConfig config,
@@ -205,9 +193,6 @@ public final class EtcdServer implements AutoCloseable {
         new Lessor(LessorConfig.forElectionTimeout(config.electionTimeout()), Lessor.systemClock());
     this.state = MemberState.restore(start, lessor, this::header);
     this.applied = new AppliedIndex(start.getAppliedIndex());
-    this.snapshotIndex = start.getAppliedIndex();
-    this.appliedTerm = start.getAppliedTerm();
-    this.confState = storage.initialState().confState();
     this.commitIndex = storage.initialState().hardState().getCommit();
     this.ids = new RequestIds(identity.memberId(), System.currentTimeMillis());
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "member-timer"));
@@ -229,6 +214,19 @@ public final class EtcdServer implements AutoCloseable {
             identity.clusterId(),
             config.listenPeerUrls().stream().map(EndpointUrl::socketAddress).toList(),
             new PeerInbox());
+    this.committed =
+        new CommittedEntries(
+            config,
+            identity.memberId(),
+            state,
+            applied,
+            waiters,
+            raft,
+            transport,
+            metrics,
+            this::markRemoved,
+            start,
+            storage.initialState().confState());
   }
 
   /** Opens (or bootstraps) the data dir and starts the member's threads. */
@@ -279,14 +277,14 @@ public final class EtcdServer implements AutoCloseable {
       throw e;
     }
     started.complete(server);
-    server.syncPeers(server.state.cluster());
+    server.committed.syncPeers(server.state.cluster());
     metrics.setServerId(identity.memberId());
     metrics.setQuotaBackendBytes(config.quotaBackendBytes());
     metrics.setClusterVersion(Versions.CLUSTER);
     server.state.watchable().start();
     server.applier.start();
-    if (server.confState.getVotersCount() == 1
-        && server.confState.getVotersList().contains(identity.memberId())) {
+    ConfState voters = server.committed.confState();
+    if (voters.getVotersCount() == 1 && voters.getVotersList().contains(identity.memberId())) {
       // The only voter need not wait an election timeout to find out nobody else will lead.
       server.raft.submit((node, log) -> node.campaign(), 0);
     }
@@ -926,7 +924,9 @@ public final class EtcdServer implements AutoCloseable {
     CompletableFuture<ByteString> data = new CompletableFuture<>();
     try {
       applier.submit(
-          () -> data.complete(SnapshotFormat.encode(state.snapshot(applied.get(), appliedTerm))));
+          () ->
+              data.complete(
+                  SnapshotFormat.encode(state.snapshot(applied.get(), committed.appliedTerm()))));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       data.completeExceptionally(ServerError.STOPPED.exception());
@@ -1165,141 +1165,6 @@ public final class EtcdServer implements AutoCloseable {
         });
   }
 
-  // ---- the apply thread ----
-
-  private void applyCommitted(Ready ready) {
-    if (ready.snapshot() != null && ready.snapshot().getMetadata().getIndex() > applied.get()) {
-      installSnapshot(ready.snapshot());
-    }
-    long last = applied.get();
-    for (Entry entry : ready.committedEntries()) {
-      if (entry.getIndex() <= last) {
-        continue;
-      }
-      if (entry.getType() == EntryType.ENTRY_NORMAL) {
-        applyNormal(entry);
-      } else {
-        applyConfChange(entry);
-      }
-      last = entry.getIndex();
-      appliedTerm = entry.getTerm();
-    }
-    applied.advance(last);
-    KvStore store = state.store();
-    metrics.setProposalsApplied(last);
-    metrics.setDbTotalSizeBytes(store.totalBytes());
-    metrics.setDbTotalSizeInUseBytes(store.inUseBytes());
-    metrics.setKeysTotal(store.keyCount());
-    if (forceSnapshot || last - snapshotIndex >= config.snapshotCount()) {
-      forceSnapshot = false;
-      takeSnapshot(last);
-    }
-  }
-
-  /**
-   * A follower far behind gets the leader's whole state: replaced in place (watchers resync from
-   * the new history), with the membership it carries.
-   */
-  private void installSnapshot(Snapshot snapshot) {
-    StateSnapshot data;
-    try {
-      data = StateSnapshot.parseFrom(snapshot.getData());
-    } catch (InvalidProtocolBufferException e) {
-      throw new IllegalStateException("unreadable snapshot from the leader", e);
-    }
-    long index = snapshot.getMetadata().getIndex();
-    log.info("installing the leader's snapshot at index {}", index);
-    state.restoreInPlace(data);
-    confState = snapshot.getMetadata().getConfState();
-    snapshotIndex = index;
-    appliedTerm = snapshot.getMetadata().getTerm();
-    applied.advance(index);
-    syncPeers(state.cluster());
-  }
-
-  private void applyNormal(Entry entry) {
-    if (entry.getData().isEmpty()) {
-      return; // a new leader's empty entry
-    }
-    InternalRequest request;
-    try {
-      request = InternalRequest.parseFrom(entry.getData());
-    } catch (InvalidProtocolBufferException e) {
-      throw new IllegalStateException("unreadable entry at index " + entry.getIndex(), e);
-    }
-    Object result;
-    try {
-      result = state.apply(request, entry.getIndex());
-    } catch (RuntimeException e) {
-      result = e;
-    }
-    waiters.complete(request.getId(), result);
-  }
-
-  /**
-   * Applies a membership change: checked again against the membership as applied (the log decided
-   * the order), then handed to raft, the membership and the transport. A refused change leaves
-   * everything as it was and fails its proposer's request.
-   */
-  private void applyConfChange(Entry entry) {
-    ConfChange change;
-    MemberRecord member;
-    try {
-      change = ConfChange.parseFrom(entry.getData());
-      member =
-          change.getContext().isEmpty()
-              ? MemberRecord.getDefaultInstance()
-              : MemberRecord.parseFrom(change.getContext());
-    } catch (InvalidProtocolBufferException e) {
-      throw new IllegalStateException("unreadable conf change at index " + entry.getIndex(), e);
-    }
-    Optional<ServerError> refusal = Membership.refusal(state.cluster(), change, member);
-    if (refusal.isPresent()) {
-      waiters.complete(change.getId(), refusal.get().exception());
-      return;
-    }
-    try {
-      confState =
-          raft.call(node -> node.applyConfChange(change))
-              .get(requestTimeoutMillis, TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("stopped while applying a conf change", e);
-    } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("raft refused conf change " + entry.getIndex(), e);
-    }
-    state.setCluster(Membership.apply(state.cluster(), change, member));
-    syncPeers(state.cluster());
-    if (change.getType() == ConfChangeType.CONF_CHANGE_ADD_NODE
-        || change.getType() == ConfChangeType.CONF_CHANGE_ADD_LEARNER_NODE) {
-      forceSnapshot = true;
-    }
-    log.info(
-        "applied {} of member {} at index {}",
-        change.getType(),
-        Long.toHexString(change.getNodeId()),
-        entry.getIndex());
-    if (change.getType() == ConfChangeType.CONF_CHANGE_REMOVE_NODE
-        && change.getNodeId() == identity.memberId()) {
-      markRemoved();
-    }
-    waiters.complete(change.getId(), Boolean.TRUE);
-  }
-
-  /** Points the transport at every other member of {@code cluster}, and at nobody else. */
-  private void syncPeers(io.ketch.server.pb.ClusterState cluster) {
-    Set<Long> ids = new HashSet<>();
-    for (MemberRecord m : cluster.getMembersList()) {
-      ids.add(m.getId());
-      transport.setPeer(m.getId(), m.getPeerUrlsList());
-    }
-    for (long gone : cluster.getRemovedIdsList()) {
-      if (!ids.contains(gone)) {
-        transport.removePeer(gone);
-      }
-    }
-  }
-
   private void markRemoved() {
     if (!removed) {
       removed = true;
@@ -1309,13 +1174,6 @@ public final class EtcdServer implements AutoCloseable {
           ServerError.MEMBER_REMOVED.message());
       waiters.failAll(ServerError.MEMBER_REMOVED.exception());
     }
-  }
-
-  private void takeSnapshot(long index) {
-    ByteString data = state.snapshot(index, appliedTerm).toByteString();
-    ConfState cs = confState;
-    snapshotIndex = index;
-    raft.submit((node, storage) -> storage.createSnapshot(index, cs, data), requestTimeoutMillis);
   }
 
   private final class RaftListener implements RaftLoop.Listener {
@@ -1367,7 +1225,7 @@ public final class EtcdServer implements AutoCloseable {
 
     @Override
     public boolean offerCommitted(Ready ready, long timeoutMillis) throws InterruptedException {
-      return applier.offer(() -> applyCommitted(ready), timeoutMillis);
+      return applier.offer(() -> committed.apply(ready), timeoutMillis);
     }
 
     @Override
