@@ -5,10 +5,8 @@ import io.ketch.auth.AuthException;
 import io.ketch.auth.AuthInfo;
 import io.ketch.auth.AuthStore;
 import io.ketch.lease.LeaseCheckpoint;
-import io.ketch.lease.LeaseException;
 import io.ketch.lease.Lessor;
 import io.ketch.lease.LessorConfig;
-import io.ketch.lease.TimeToLive;
 import io.ketch.mvcc.KvHash;
 import io.ketch.mvcc.KvStore;
 import io.ketch.mvcc.WatchableStore;
@@ -61,7 +59,6 @@ import io.ketch.pb.etcdserver.LeaseKeepAliveResponse;
 import io.ketch.pb.etcdserver.LeaseLeasesResponse;
 import io.ketch.pb.etcdserver.LeaseRevokeRequest;
 import io.ketch.pb.etcdserver.LeaseRevokeResponse;
-import io.ketch.pb.etcdserver.LeaseStatus;
 import io.ketch.pb.etcdserver.LeaseTimeToLiveRequest;
 import io.ketch.pb.etcdserver.LeaseTimeToLiveResponse;
 import io.ketch.pb.etcdserver.Member;
@@ -103,14 +100,12 @@ import io.ketch.server.pb.MemberAttributes;
 import io.ketch.server.pb.MemberRecord;
 import io.ketch.server.pb.StateSnapshot;
 import io.ketch.storage.DiskStorage;
-import io.ketch.transport.PeerCallException;
 import io.ketch.transport.PeerHandler;
 import io.ketch.transport.Transport;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -120,7 +115,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.function.LongFunction;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -176,6 +170,7 @@ public final class EtcdServer implements AutoCloseable {
   private record LeaderWatch(long target, Runnable reached) {}
 
   private final CommittedEntries committed;
+  private final LeaseFront leaseFront;
 
   private EtcdServer(
       ServerConfig config,
@@ -227,6 +222,15 @@ public final class EtcdServer implements AutoCloseable {
             this::markRemoved,
             start,
             storage.initialState().confState());
+    this.leaseFront =
+        new LeaseFront(
+            state,
+            transport,
+            identity.memberId(),
+            () -> leader,
+            this::unavailable,
+            () -> requester.get(),
+            this::currentHeader);
   }
 
   /** Opens (or bootstraps) the data dir and starts the member's threads. */
@@ -381,130 +385,17 @@ public final class EtcdServer implements AutoCloseable {
     return proposeAs(requester.get(), InternalRequest.newBuilder().setLeaseRevoke(request));
   }
 
-  /**
-   * Renews a lease on this member, which must lead (single member: it does).
-   *
-   * @return the new TTL in seconds, or 0 if there is no such lease (etcd answers TTL=0, not an
-   *     error)
-   */
+  /** Renews a lease on the leader; TTL 0 if there is no such lease. */
   public CompletableFuture<LeaseKeepAliveResponse> leaseKeepAlive(long id) {
-    LeaseKeepAliveRequest request = LeaseKeepAliveRequest.newBuilder().setID(id).build();
-    return onLeader(
-        () -> localKeepAlive(request),
-        lead -> transport.leaseRenew(lead, request),
-        r -> r.toBuilder().setHeader(currentHeader()).build());
+    return leaseFront.keepAlive(id);
   }
 
-  private LeaseKeepAliveResponse localKeepAlive(LeaseKeepAliveRequest request) {
-    return LeaseKeepAliveResponse.newBuilder()
-        .setHeader(currentHeader())
-        .setID(request.getID())
-        .setTTL(leaseRenew(request.getID()))
-        .build();
-  }
-
-  /**
-   * Runs a lease call where the lease's clock is, on the leader (etcd forwards them the same way):
-   * here if this member leads, else through the peer transport.
-   */
-  private <T> CompletableFuture<T> onLeader(
-      Supplier<T> local, LongFunction<CompletableFuture<T>> remote, Function<T, T> restamp) {
-    if (stopped || removed) {
-      return CompletableFuture.failedFuture(
-          (removed ? ServerError.MEMBER_REMOVED : ServerError.STOPPED).exception());
-    }
-    if (state.lessor().isPrimary()) {
-      try {
-        return CompletableFuture.completedFuture(local.get());
-      } catch (RuntimeException e) {
-        return CompletableFuture.failedFuture(e);
-      }
-    }
-    long lead = leader;
-    if (lead == 0 || lead == identity.memberId()) {
-      return CompletableFuture.failedFuture(
-          (lead == 0 ? ServerError.NO_LEADER : ServerError.LEADER_CHANGED).exception());
-    }
-    return remote
-        .apply(lead)
-        .thenApply(restamp)
-        .exceptionallyCompose(f -> CompletableFuture.failedFuture(peerFailure(f)));
-  }
-
-  /**
-   * A peer's answer as the member's own error (a leader's words carry over), else LeaderChanged.
-   */
-  private static RuntimeException peerFailure(Throwable failure) {
-    Throwable t = failure;
-    while (t instanceof CompletionException && t.getCause() != null) {
-      t = t.getCause();
-    }
-    if (t instanceof PeerCallException call) {
-      for (ServerError error : ServerError.values()) {
-        if (error.message().equals(call.description())) {
-          return error.exception();
-        }
-      }
-    }
-    return ServerError.LEADER_CHANGED.exception();
-  }
-
-  long leaseRenew(long id) {
-    try {
-      return state.lessor().renew(id);
-    } catch (LeaseException e) {
-      if (e.kind() == LeaseException.Kind.NOT_FOUND) {
-        return 0;
-      }
-      throw e;
-    }
-  }
-
-  /**
-   * With keys, the caller must be able to read every attached key (etcd's checkLeaseTimeToLive).
-   */
   public CompletableFuture<LeaseTimeToLiveResponse> leaseTimeToLive(long id, boolean keys) {
-    AuthInfo who = requester.get();
-    LeaseTimeToLiveRequest request =
-        LeaseTimeToLiveRequest.newBuilder().setID(id).setKeys(keys).build();
-    return onLeader(
-            () -> localTimeToLive(id, keys),
-            lead -> transport.leaseTimeToLive(lead, request),
-            r -> r.toBuilder().setHeader(currentHeader()).build())
-        .thenApply(
-            r -> {
-              for (ByteString key : r.getKeysList()) {
-                state.auth().checkRange(who, key, ByteString.EMPTY);
-              }
-              return r;
-            });
-  }
-
-  private LeaseTimeToLiveResponse localTimeToLive(long id, boolean keys) {
-    TimeToLive ttl = state.lessor().timeToLive(id, keys);
-    return LeaseTimeToLiveResponse.newBuilder()
-        .setHeader(currentHeader())
-        .setID(id)
-        .setTTL(ttl.remainingTtlSeconds())
-        .setGrantedTTL(ttl.grantedTtlSeconds())
-        .addAllKeys(ttl.keys())
-        .build();
+    return leaseFront.timeToLive(id, keys);
   }
 
   public CompletableFuture<LeaseLeasesResponse> leases() {
-    return onLeader(
-        this::localLeases,
-        transport::leases,
-        r -> r.toBuilder().setHeader(currentHeader()).build());
-  }
-
-  private LeaseLeasesResponse localLeases() {
-    LeaseLeasesResponse.Builder response =
-        LeaseLeasesResponse.newBuilder().setHeader(currentHeader());
-    for (long id : state.lessor().leases()) {
-      response.addLeases(LeaseStatus.newBuilder().setID(id));
-    }
-    return response.build();
+    return leaseFront.leases();
   }
 
   // ---- Auth ----
@@ -778,7 +669,7 @@ public final class EtcdServer implements AutoCloseable {
     if (lead != identity.memberId()) {
       return transport
           .memberPromote(lead, MemberPromoteRequest.newBuilder().setID(id).build())
-          .exceptionallyCompose(f -> CompletableFuture.failedFuture(peerFailure(f)));
+          .exceptionallyCompose(f -> CompletableFuture.failedFuture(ServerError.fromPeer(f)));
     }
     return raft.call(RawNode::status)
         .thenCompose(
@@ -992,9 +883,9 @@ public final class EtcdServer implements AutoCloseable {
    * round.
    */
   private <T> CompletableFuture<T> read(boolean serializable, Supplier<T> read) {
-    if (stopped || removed) {
-      return CompletableFuture.failedFuture(
-          (removed ? ServerError.MEMBER_REMOVED : ServerError.STOPPED).exception());
+    Optional<ServerError> refused = unavailable();
+    if (refused.isPresent()) {
+      return CompletableFuture.failedFuture(refused.get().exception());
     }
     if (serializable) {
       try {
@@ -1057,9 +948,9 @@ public final class EtcdServer implements AutoCloseable {
 
   @SuppressWarnings("unchecked")
   private <T> CompletableFuture<T> proposeEntry(long id, Consumer<RawNode> proposal) {
-    if (stopped || removed) {
-      return CompletableFuture.failedFuture(
-          (removed ? ServerError.MEMBER_REMOVED : ServerError.STOPPED).exception());
+    Optional<ServerError> refused = unavailable();
+    if (refused.isPresent()) {
+      return CompletableFuture.failedFuture(refused.get().exception());
     }
     CompletableFuture<Object> waiter = waiters.register(id);
     boolean queued =
@@ -1163,6 +1054,14 @@ public final class EtcdServer implements AutoCloseable {
           log.info("auto-compacting to revision {}", revision);
           compact(CompactionRequest.newBuilder().setRevision(revision).build());
         });
+  }
+
+  /** Why this member refuses every request, if it does. */
+  private Optional<ServerError> unavailable() {
+    if (removed) {
+      return Optional.of(ServerError.MEMBER_REMOVED);
+    }
+    return stopped ? Optional.of(ServerError.STOPPED) : Optional.empty();
   }
 
   private void markRemoved() {
@@ -1288,18 +1187,18 @@ public final class EtcdServer implements AutoCloseable {
 
     @Override
     public CompletableFuture<LeaseKeepAliveResponse> leaseRenew(LeaseKeepAliveRequest request) {
-      return onPrimary(() -> localKeepAlive(request));
+      return onPrimary(() -> leaseFront.localKeepAlive(request));
     }
 
     @Override
     public CompletableFuture<LeaseTimeToLiveResponse> leaseTimeToLive(
         LeaseTimeToLiveRequest request) {
-      return onPrimary(() -> localTimeToLive(request.getID(), request.getKeys()));
+      return onPrimary(() -> leaseFront.localTimeToLive(request.getID(), request.getKeys()));
     }
 
     @Override
     public CompletableFuture<LeaseLeasesResponse> leases() {
-      return onPrimary(EtcdServer.this::localLeases);
+      return onPrimary(leaseFront::localLeases);
     }
 
     private <T> CompletableFuture<T> onPrimary(Supplier<T> call) {
