@@ -79,7 +79,6 @@ import io.ketch.pb.etcdserver.TxnRequest;
 import io.ketch.pb.etcdserver.TxnResponse;
 import io.ketch.pb.etcdserver.WatchCreateRequest;
 import io.ketch.raft.Config;
-import io.ketch.raft.ProgressView;
 import io.ketch.raft.ProposalDroppedException;
 import io.ketch.raft.RawNode;
 import io.ketch.raft.ReadState;
@@ -87,7 +86,6 @@ import io.ketch.raft.Ready;
 import io.ketch.raft.SoftState;
 import io.ketch.raft.StateRole;
 import io.ketch.raft.pb.ConfChange;
-import io.ketch.raft.pb.ConfChangeType;
 import io.ketch.raft.pb.ConfState;
 import io.ketch.raft.pb.HardState;
 import io.ketch.raft.pb.Message;
@@ -164,13 +162,11 @@ public final class EtcdServer implements AutoCloseable {
   private final AtomicBoolean publishing = new AtomicBoolean();
   private final List<LeaderWatch> leaderWatchers = new CopyOnWriteArrayList<>();
 
-  /** etcd's readyPercent: a learner is promoted only once this close to the leader's log. */
-  private static final double LEARNER_READY_PERCENT = 0.9;
-
   private record LeaderWatch(long target, Runnable reached) {}
 
   private final CommittedEntries committed;
   private final LeaseFront leaseFront;
+  private final MembershipChanges membershipChanges;
 
   private EtcdServer(
       ServerConfig config,
@@ -231,6 +227,17 @@ public final class EtcdServer implements AutoCloseable {
             this::unavailable,
             () -> requester.get(),
             this::currentHeader);
+    this.membershipChanges =
+        new MembershipChanges(
+            state,
+            ids,
+            raft,
+            transport,
+            identity.memberId(),
+            () -> leader,
+            this::proposeConfChange,
+            this::memberList,
+            this::header);
   }
 
   /** Opens (or bootstraps) the data dir and starts the member's threads. */
@@ -564,7 +571,7 @@ public final class EtcdServer implements AutoCloseable {
     MemberListResponse.Builder response =
         MemberListResponse.newBuilder().setHeader(header(0)); // etcd's carries no revision
     for (MemberRecord m : state.cluster().getMembersList()) {
-      response.addMembers(toMember(m));
+      response.addMembers(MembershipChanges.toMember(m));
     }
     return response.build();
   }
@@ -579,143 +586,20 @@ public final class EtcdServer implements AutoCloseable {
    * and again when applied.
    */
   public CompletableFuture<MemberAddResponse> memberAdd(List<String> peerUrls, boolean learner) {
-    List<String> sorted;
-    try {
-      sorted = Membership.checkedUrls(peerUrls);
-    } catch (IllegalArgumentException e) {
-      return CompletableFuture.failedFuture(ServerError.MEMBER_BAD_URLS.exception());
-    }
-    MemberRecord member =
-        MemberRecord.newBuilder()
-            .setId(
-                MemberIdentity.memberId(
-                    sorted, Long.toString(System.currentTimeMillis() / 1000) + ids.next()))
-            .addAllPeerUrls(sorted)
-            .setIsLearner(learner)
-            .build();
-    ConfChange.Builder change =
-        ConfChange.newBuilder()
-            .setType(
-                learner
-                    ? ConfChangeType.CONF_CHANGE_ADD_LEARNER_NODE
-                    : ConfChangeType.CONF_CHANGE_ADD_NODE)
-            .setNodeId(member.getId())
-            .setContext(member.toByteString());
-    return changeMembership(change, member, learner || Membership.readyToAddVoter(state.cluster()))
-        .thenApply(
-            members ->
-                MemberAddResponse.newBuilder()
-                    .setHeader(header(0))
-                    .setMember(toMember(member))
-                    .addAllMembers(members)
-                    .build());
+    return membershipChanges.add(peerUrls, learner);
   }
 
   public CompletableFuture<MemberRemoveResponse> memberRemove(long id) {
-    ConfChange.Builder change =
-        ConfChange.newBuilder().setType(ConfChangeType.CONF_CHANGE_REMOVE_NODE).setNodeId(id);
-    boolean learner =
-        Membership.find(state.cluster(), id).map(MemberRecord::getIsLearner).orElse(false);
-    return changeMembership(
-            change,
-            MemberRecord.getDefaultInstance(),
-            learner || Membership.readyToRemoveVoter(state.cluster(), id))
-        .thenApply(
-            members ->
-                MemberRemoveResponse.newBuilder()
-                    .setHeader(header(0))
-                    .addAllMembers(members)
-                    .build());
+    return membershipChanges.remove(id);
   }
 
   public CompletableFuture<MemberUpdateResponse> memberUpdate(long id, List<String> peerUrls) {
-    List<String> sorted;
-    try {
-      sorted = Membership.checkedUrls(peerUrls);
-    } catch (IllegalArgumentException e) {
-      return CompletableFuture.failedFuture(ServerError.MEMBER_BAD_URLS.exception());
-    }
-    MemberRecord member = MemberRecord.newBuilder().setId(id).addAllPeerUrls(sorted).build();
-    ConfChange.Builder change =
-        ConfChange.newBuilder()
-            .setType(ConfChangeType.CONF_CHANGE_UPDATE_NODE)
-            .setNodeId(id)
-            .setContext(member.toByteString());
-    return changeMembership(change, member, true)
-        .thenApply(
-            members ->
-                MemberUpdateResponse.newBuilder()
-                    .setHeader(header(0))
-                    .addAllMembers(members)
-                    .build());
+    return membershipChanges.update(id, peerUrls);
   }
 
-  /**
-   * Promotes a learner that has caught up (etcd: its match index at least 90% of the leader's).
-   * Only the leader knows the progress: a follower hands the request to it.
-   */
+  /** Promotes a learner that has caught up; a follower hands the request to the leader. */
   public CompletableFuture<MemberPromoteResponse> memberPromote(long id) {
-    Optional<MemberRecord> member = Membership.find(state.cluster(), id);
-    if (member.isEmpty()) {
-      return CompletableFuture.failedFuture(ServerError.MEMBER_NOT_FOUND.exception());
-    }
-    if (!member.get().getIsLearner()) {
-      return CompletableFuture.failedFuture(ServerError.MEMBER_NOT_LEARNER.exception());
-    }
-    long lead = leader;
-    if (lead == 0) {
-      return CompletableFuture.failedFuture(ServerError.NO_LEADER.exception());
-    }
-    if (lead != identity.memberId()) {
-      return transport
-          .memberPromote(lead, MemberPromoteRequest.newBuilder().setID(id).build())
-          .exceptionallyCompose(f -> CompletableFuture.failedFuture(ServerError.fromPeer(f)));
-    }
-    return raft.call(RawNode::status)
-        .thenCompose(
-            status -> {
-              ProgressView learner = status.progress().get(id);
-              ProgressView self = status.progress().get(identity.memberId());
-              if (learner == null
-                  || self == null
-                  || learner.match() < self.match() * LEARNER_READY_PERCENT) {
-                return CompletableFuture.failedFuture(ServerError.LEARNER_NOT_READY.exception());
-              }
-              MemberRecord promoted = member.get().toBuilder().setIsLearner(false).build();
-              return changeMembership(
-                  ConfChange.newBuilder()
-                      .setType(ConfChangeType.CONF_CHANGE_ADD_NODE)
-                      .setNodeId(id)
-                      .setContext(promoted.toByteString()),
-                  promoted,
-                  true);
-            })
-        .thenApply(
-            members ->
-                MemberPromoteResponse.newBuilder()
-                    .setHeader(header(0))
-                    .addAllMembers(members)
-                    .build());
-  }
-
-  /**
-   * Proposes a membership change once it passes the checks it will pass again when applied, and
-   * etcd's strict reconfiguration check ({@code enoughStarted}); completes with the members after
-   * it.
-   */
-  private CompletableFuture<List<Member>> changeMembership(
-      ConfChange.Builder change, MemberRecord member, boolean enoughStarted) {
-    Optional<ServerError> refusal =
-        Membership.refusal(state.cluster(), change.build(), member)
-            .or(
-                () ->
-                    enoughStarted
-                        ? Optional.empty()
-                        : Optional.of(ServerError.MEMBER_NOT_ENOUGH_STARTED));
-    if (refusal.isPresent()) {
-      return CompletableFuture.failedFuture(refusal.get().exception());
-    }
-    return proposeConfChange(change).thenApply(ok -> memberList().getMembersList());
+    return membershipChanges.promote(id);
   }
 
   /**
@@ -752,7 +636,7 @@ public final class EtcdServer implements AutoCloseable {
     return state.cluster().getMembersList().stream()
         .filter(m -> m.getId() == identity.memberId())
         .findFirst()
-        .map(EtcdServer::toMember)
+        .map(MembershipChanges::toMember)
         .orElseThrow();
   }
 
@@ -1240,16 +1124,6 @@ public final class EtcdServer implements AutoCloseable {
     log.error("member stopping after a fatal error", cause);
     stopped = true;
     waiters.failAll(ServerError.STOPPED.exception());
-  }
-
-  private static Member toMember(MemberRecord m) {
-    return Member.newBuilder()
-        .setID(m.getId())
-        .setName(m.getName())
-        .addAllPeerURLs(m.getPeerUrlsList())
-        .addAllClientURLs(m.getClientUrlsList())
-        .setIsLearner(m.getIsLearner())
-        .build();
   }
 
   private static Thread daemon(Runnable r, String name) {
