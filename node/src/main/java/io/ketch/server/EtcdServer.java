@@ -1,15 +1,12 @@
 package io.ketch.server;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.ketch.auth.AuthException;
 import io.ketch.auth.AuthInfo;
 import io.ketch.auth.AuthStore;
 import io.ketch.lease.LeaseCheckpoint;
-import io.ketch.lease.LeaseException;
 import io.ketch.lease.Lessor;
 import io.ketch.lease.LessorConfig;
-import io.ketch.lease.TimeToLive;
 import io.ketch.mvcc.KvHash;
 import io.ketch.mvcc.KvStore;
 import io.ketch.mvcc.WatchableStore;
@@ -62,7 +59,6 @@ import io.ketch.pb.etcdserver.LeaseKeepAliveResponse;
 import io.ketch.pb.etcdserver.LeaseLeasesResponse;
 import io.ketch.pb.etcdserver.LeaseRevokeRequest;
 import io.ketch.pb.etcdserver.LeaseRevokeResponse;
-import io.ketch.pb.etcdserver.LeaseStatus;
 import io.ketch.pb.etcdserver.LeaseTimeToLiveRequest;
 import io.ketch.pb.etcdserver.LeaseTimeToLiveResponse;
 import io.ketch.pb.etcdserver.Member;
@@ -83,7 +79,6 @@ import io.ketch.pb.etcdserver.TxnRequest;
 import io.ketch.pb.etcdserver.TxnResponse;
 import io.ketch.pb.etcdserver.WatchCreateRequest;
 import io.ketch.raft.Config;
-import io.ketch.raft.ProgressView;
 import io.ketch.raft.ProposalDroppedException;
 import io.ketch.raft.RawNode;
 import io.ketch.raft.ReadState;
@@ -91,13 +86,9 @@ import io.ketch.raft.Ready;
 import io.ketch.raft.SoftState;
 import io.ketch.raft.StateRole;
 import io.ketch.raft.pb.ConfChange;
-import io.ketch.raft.pb.ConfChangeType;
 import io.ketch.raft.pb.ConfState;
-import io.ketch.raft.pb.Entry;
-import io.ketch.raft.pb.EntryType;
 import io.ketch.raft.pb.HardState;
 import io.ketch.raft.pb.Message;
-import io.ketch.raft.pb.Snapshot;
 import io.ketch.server.config.EndpointUrl;
 import io.ketch.server.config.ServerConfig;
 import io.ketch.server.metrics.Metrics;
@@ -107,18 +98,13 @@ import io.ketch.server.pb.MemberAttributes;
 import io.ketch.server.pb.MemberRecord;
 import io.ketch.server.pb.StateSnapshot;
 import io.ketch.storage.DiskStorage;
-import io.ketch.transport.PeerCallException;
 import io.ketch.transport.PeerHandler;
 import io.ketch.transport.Transport;
 import java.io.IOException;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -127,7 +113,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.function.LongFunction;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -177,17 +162,11 @@ public final class EtcdServer implements AutoCloseable {
   private final AtomicBoolean publishing = new AtomicBoolean();
   private final List<LeaderWatch> leaderWatchers = new CopyOnWriteArrayList<>();
 
-  /** etcd's readyPercent: a learner is promoted only once this close to the leader's log. */
-  private static final double LEARNER_READY_PERCENT = 0.9;
-
   private record LeaderWatch(long target, Runnable reached) {}
 
-  // Apply thread only.
-  private ConfState confState;
-  private long snapshotIndex;
-  private long appliedTerm;
-  // A member was added: the next snapshot must include it (raft ignores a snapshot without it).
-  private boolean forceSnapshot;
+  private final CommittedEntries committed;
+  private final LeaseFront leaseFront;
+  private final MembershipChanges membershipChanges;
 
   private EtcdServer(
       ServerConfig config,
@@ -205,9 +184,6 @@ public final class EtcdServer implements AutoCloseable {
         new Lessor(LessorConfig.forElectionTimeout(config.electionTimeout()), Lessor.systemClock());
     this.state = MemberState.restore(start, lessor, this::header);
     this.applied = new AppliedIndex(start.getAppliedIndex());
-    this.snapshotIndex = start.getAppliedIndex();
-    this.appliedTerm = start.getAppliedTerm();
-    this.confState = storage.initialState().confState();
     this.commitIndex = storage.initialState().hardState().getCommit();
     this.ids = new RequestIds(identity.memberId(), System.currentTimeMillis());
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "member-timer"));
@@ -229,6 +205,39 @@ public final class EtcdServer implements AutoCloseable {
             identity.clusterId(),
             config.listenPeerUrls().stream().map(EndpointUrl::socketAddress).toList(),
             new PeerInbox());
+    this.committed =
+        new CommittedEntries(
+            config,
+            identity.memberId(),
+            state,
+            applied,
+            waiters,
+            raft,
+            transport,
+            metrics,
+            this::markRemoved,
+            start,
+            storage.initialState().confState());
+    this.leaseFront =
+        new LeaseFront(
+            state,
+            transport,
+            identity.memberId(),
+            () -> leader,
+            this::unavailable,
+            () -> requester.get(),
+            this::currentHeader);
+    this.membershipChanges =
+        new MembershipChanges(
+            state,
+            ids,
+            raft,
+            transport,
+            identity.memberId(),
+            () -> leader,
+            this::proposeConfChange,
+            this::memberList,
+            this::header);
   }
 
   /** Opens (or bootstraps) the data dir and starts the member's threads. */
@@ -279,14 +288,14 @@ public final class EtcdServer implements AutoCloseable {
       throw e;
     }
     started.complete(server);
-    server.syncPeers(server.state.cluster());
+    server.committed.syncPeers(server.state.cluster());
     metrics.setServerId(identity.memberId());
     metrics.setQuotaBackendBytes(config.quotaBackendBytes());
     metrics.setClusterVersion(Versions.CLUSTER);
     server.state.watchable().start();
     server.applier.start();
-    if (server.confState.getVotersCount() == 1
-        && server.confState.getVotersList().contains(identity.memberId())) {
+    ConfState voters = server.committed.confState();
+    if (voters.getVotersCount() == 1 && voters.getVotersList().contains(identity.memberId())) {
       // The only voter need not wait an election timeout to find out nobody else will lead.
       server.raft.submit((node, log) -> node.campaign(), 0);
     }
@@ -383,130 +392,17 @@ public final class EtcdServer implements AutoCloseable {
     return proposeAs(requester.get(), InternalRequest.newBuilder().setLeaseRevoke(request));
   }
 
-  /**
-   * Renews a lease on this member, which must lead (single member: it does).
-   *
-   * @return the new TTL in seconds, or 0 if there is no such lease (etcd answers TTL=0, not an
-   *     error)
-   */
+  /** Renews a lease on the leader; TTL 0 if there is no such lease. */
   public CompletableFuture<LeaseKeepAliveResponse> leaseKeepAlive(long id) {
-    LeaseKeepAliveRequest request = LeaseKeepAliveRequest.newBuilder().setID(id).build();
-    return onLeader(
-        () -> localKeepAlive(request),
-        lead -> transport.leaseRenew(lead, request),
-        r -> r.toBuilder().setHeader(currentHeader()).build());
+    return leaseFront.keepAlive(id);
   }
 
-  private LeaseKeepAliveResponse localKeepAlive(LeaseKeepAliveRequest request) {
-    return LeaseKeepAliveResponse.newBuilder()
-        .setHeader(currentHeader())
-        .setID(request.getID())
-        .setTTL(leaseRenew(request.getID()))
-        .build();
-  }
-
-  /**
-   * Runs a lease call where the lease's clock is, on the leader (etcd forwards them the same way):
-   * here if this member leads, else through the peer transport.
-   */
-  private <T> CompletableFuture<T> onLeader(
-      Supplier<T> local, LongFunction<CompletableFuture<T>> remote, Function<T, T> restamp) {
-    if (stopped || removed) {
-      return CompletableFuture.failedFuture(
-          (removed ? ServerError.MEMBER_REMOVED : ServerError.STOPPED).exception());
-    }
-    if (state.lessor().isPrimary()) {
-      try {
-        return CompletableFuture.completedFuture(local.get());
-      } catch (RuntimeException e) {
-        return CompletableFuture.failedFuture(e);
-      }
-    }
-    long lead = leader;
-    if (lead == 0 || lead == identity.memberId()) {
-      return CompletableFuture.failedFuture(
-          (lead == 0 ? ServerError.NO_LEADER : ServerError.LEADER_CHANGED).exception());
-    }
-    return remote
-        .apply(lead)
-        .thenApply(restamp)
-        .exceptionallyCompose(f -> CompletableFuture.failedFuture(peerFailure(f)));
-  }
-
-  /**
-   * A peer's answer as the member's own error (a leader's words carry over), else LeaderChanged.
-   */
-  private static RuntimeException peerFailure(Throwable failure) {
-    Throwable t = failure;
-    while (t instanceof CompletionException && t.getCause() != null) {
-      t = t.getCause();
-    }
-    if (t instanceof PeerCallException call) {
-      for (ServerError error : ServerError.values()) {
-        if (error.message().equals(call.description())) {
-          return error.exception();
-        }
-      }
-    }
-    return ServerError.LEADER_CHANGED.exception();
-  }
-
-  long leaseRenew(long id) {
-    try {
-      return state.lessor().renew(id);
-    } catch (LeaseException e) {
-      if (e.kind() == LeaseException.Kind.NOT_FOUND) {
-        return 0;
-      }
-      throw e;
-    }
-  }
-
-  /**
-   * With keys, the caller must be able to read every attached key (etcd's checkLeaseTimeToLive).
-   */
   public CompletableFuture<LeaseTimeToLiveResponse> leaseTimeToLive(long id, boolean keys) {
-    AuthInfo who = requester.get();
-    LeaseTimeToLiveRequest request =
-        LeaseTimeToLiveRequest.newBuilder().setID(id).setKeys(keys).build();
-    return onLeader(
-            () -> localTimeToLive(id, keys),
-            lead -> transport.leaseTimeToLive(lead, request),
-            r -> r.toBuilder().setHeader(currentHeader()).build())
-        .thenApply(
-            r -> {
-              for (ByteString key : r.getKeysList()) {
-                state.auth().checkRange(who, key, ByteString.EMPTY);
-              }
-              return r;
-            });
-  }
-
-  private LeaseTimeToLiveResponse localTimeToLive(long id, boolean keys) {
-    TimeToLive ttl = state.lessor().timeToLive(id, keys);
-    return LeaseTimeToLiveResponse.newBuilder()
-        .setHeader(currentHeader())
-        .setID(id)
-        .setTTL(ttl.remainingTtlSeconds())
-        .setGrantedTTL(ttl.grantedTtlSeconds())
-        .addAllKeys(ttl.keys())
-        .build();
+    return leaseFront.timeToLive(id, keys);
   }
 
   public CompletableFuture<LeaseLeasesResponse> leases() {
-    return onLeader(
-        this::localLeases,
-        transport::leases,
-        r -> r.toBuilder().setHeader(currentHeader()).build());
-  }
-
-  private LeaseLeasesResponse localLeases() {
-    LeaseLeasesResponse.Builder response =
-        LeaseLeasesResponse.newBuilder().setHeader(currentHeader());
-    for (long id : state.lessor().leases()) {
-      response.addLeases(LeaseStatus.newBuilder().setID(id));
-    }
-    return response.build();
+    return leaseFront.leases();
   }
 
   // ---- Auth ----
@@ -677,7 +573,7 @@ public final class EtcdServer implements AutoCloseable {
     // etcd lists members by id (unsigned), whatever order they joined in.
     state.cluster().getMembersList().stream()
         .sorted((a, b) -> Long.compareUnsigned(a.getId(), b.getId()))
-        .forEach(m -> response.addMembers(toMember(m)));
+        .forEach(m -> response.addMembers(MembershipChanges.toMember(m)));
     return response.build();
   }
 
@@ -691,143 +587,20 @@ public final class EtcdServer implements AutoCloseable {
    * and again when applied.
    */
   public CompletableFuture<MemberAddResponse> memberAdd(List<String> peerUrls, boolean learner) {
-    List<String> sorted;
-    try {
-      sorted = Membership.checkedUrls(peerUrls);
-    } catch (IllegalArgumentException e) {
-      return CompletableFuture.failedFuture(ServerError.MEMBER_BAD_URLS.exception());
-    }
-    MemberRecord member =
-        MemberRecord.newBuilder()
-            .setId(
-                MemberIdentity.memberId(
-                    sorted, Long.toString(System.currentTimeMillis() / 1000) + ids.next()))
-            .addAllPeerUrls(sorted)
-            .setIsLearner(learner)
-            .build();
-    ConfChange.Builder change =
-        ConfChange.newBuilder()
-            .setType(
-                learner
-                    ? ConfChangeType.CONF_CHANGE_ADD_LEARNER_NODE
-                    : ConfChangeType.CONF_CHANGE_ADD_NODE)
-            .setNodeId(member.getId())
-            .setContext(member.toByteString());
-    return changeMembership(change, member, learner || Membership.readyToAddVoter(state.cluster()))
-        .thenApply(
-            members ->
-                MemberAddResponse.newBuilder()
-                    .setHeader(header(0))
-                    .setMember(toMember(member))
-                    .addAllMembers(members)
-                    .build());
+    return membershipChanges.add(peerUrls, learner);
   }
 
   public CompletableFuture<MemberRemoveResponse> memberRemove(long id) {
-    ConfChange.Builder change =
-        ConfChange.newBuilder().setType(ConfChangeType.CONF_CHANGE_REMOVE_NODE).setNodeId(id);
-    boolean learner =
-        Membership.find(state.cluster(), id).map(MemberRecord::getIsLearner).orElse(false);
-    return changeMembership(
-            change,
-            MemberRecord.getDefaultInstance(),
-            learner || Membership.readyToRemoveVoter(state.cluster(), id))
-        .thenApply(
-            members ->
-                MemberRemoveResponse.newBuilder()
-                    .setHeader(header(0))
-                    .addAllMembers(members)
-                    .build());
+    return membershipChanges.remove(id);
   }
 
   public CompletableFuture<MemberUpdateResponse> memberUpdate(long id, List<String> peerUrls) {
-    List<String> sorted;
-    try {
-      sorted = Membership.checkedUrls(peerUrls);
-    } catch (IllegalArgumentException e) {
-      return CompletableFuture.failedFuture(ServerError.MEMBER_BAD_URLS.exception());
-    }
-    MemberRecord member = MemberRecord.newBuilder().setId(id).addAllPeerUrls(sorted).build();
-    ConfChange.Builder change =
-        ConfChange.newBuilder()
-            .setType(ConfChangeType.CONF_CHANGE_UPDATE_NODE)
-            .setNodeId(id)
-            .setContext(member.toByteString());
-    return changeMembership(change, member, true)
-        .thenApply(
-            members ->
-                MemberUpdateResponse.newBuilder()
-                    .setHeader(header(0))
-                    .addAllMembers(members)
-                    .build());
+    return membershipChanges.update(id, peerUrls);
   }
 
-  /**
-   * Promotes a learner that has caught up (etcd: its match index at least 90% of the leader's).
-   * Only the leader knows the progress: a follower hands the request to it.
-   */
+  /** Promotes a learner that has caught up; a follower hands the request to the leader. */
   public CompletableFuture<MemberPromoteResponse> memberPromote(long id) {
-    Optional<MemberRecord> member = Membership.find(state.cluster(), id);
-    if (member.isEmpty()) {
-      return CompletableFuture.failedFuture(ServerError.MEMBER_NOT_FOUND.exception());
-    }
-    if (!member.get().getIsLearner()) {
-      return CompletableFuture.failedFuture(ServerError.MEMBER_NOT_LEARNER.exception());
-    }
-    long lead = leader;
-    if (lead == 0) {
-      return CompletableFuture.failedFuture(ServerError.NO_LEADER.exception());
-    }
-    if (lead != identity.memberId()) {
-      return transport
-          .memberPromote(lead, MemberPromoteRequest.newBuilder().setID(id).build())
-          .exceptionallyCompose(f -> CompletableFuture.failedFuture(peerFailure(f)));
-    }
-    return raft.call(RawNode::status)
-        .thenCompose(
-            status -> {
-              ProgressView learner = status.progress().get(id);
-              ProgressView self = status.progress().get(identity.memberId());
-              if (learner == null
-                  || self == null
-                  || learner.match() < self.match() * LEARNER_READY_PERCENT) {
-                return CompletableFuture.failedFuture(ServerError.LEARNER_NOT_READY.exception());
-              }
-              MemberRecord promoted = member.get().toBuilder().setIsLearner(false).build();
-              return changeMembership(
-                  ConfChange.newBuilder()
-                      .setType(ConfChangeType.CONF_CHANGE_ADD_NODE)
-                      .setNodeId(id)
-                      .setContext(promoted.toByteString()),
-                  promoted,
-                  true);
-            })
-        .thenApply(
-            members ->
-                MemberPromoteResponse.newBuilder()
-                    .setHeader(header(0))
-                    .addAllMembers(members)
-                    .build());
-  }
-
-  /**
-   * Proposes a membership change once it passes the checks it will pass again when applied, and
-   * etcd's strict reconfiguration check ({@code enoughStarted}); completes with the members after
-   * it.
-   */
-  private CompletableFuture<List<Member>> changeMembership(
-      ConfChange.Builder change, MemberRecord member, boolean enoughStarted) {
-    Optional<ServerError> refusal =
-        Membership.refusal(state.cluster(), change.build(), member)
-            .or(
-                () ->
-                    enoughStarted
-                        ? Optional.empty()
-                        : Optional.of(ServerError.MEMBER_NOT_ENOUGH_STARTED));
-    if (refusal.isPresent()) {
-      return CompletableFuture.failedFuture(refusal.get().exception());
-    }
-    return proposeConfChange(change).thenApply(ok -> memberList().getMembersList());
+    return membershipChanges.promote(id);
   }
 
   /**
@@ -864,7 +637,7 @@ public final class EtcdServer implements AutoCloseable {
     return state.cluster().getMembersList().stream()
         .filter(m -> m.getId() == identity.memberId())
         .findFirst()
-        .map(EtcdServer::toMember)
+        .map(MembershipChanges::toMember)
         .orElseThrow();
   }
 
@@ -927,7 +700,9 @@ public final class EtcdServer implements AutoCloseable {
     CompletableFuture<ByteString> data = new CompletableFuture<>();
     try {
       applier.submit(
-          () -> data.complete(SnapshotFormat.encode(state.snapshot(applied.get(), appliedTerm))));
+          () ->
+              data.complete(
+                  SnapshotFormat.encode(state.snapshot(applied.get(), committed.appliedTerm()))));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       data.completeExceptionally(ServerError.STOPPED.exception());
@@ -993,9 +768,9 @@ public final class EtcdServer implements AutoCloseable {
    * round.
    */
   private <T> CompletableFuture<T> read(boolean serializable, Supplier<T> read) {
-    if (stopped || removed) {
-      return CompletableFuture.failedFuture(
-          (removed ? ServerError.MEMBER_REMOVED : ServerError.STOPPED).exception());
+    Optional<ServerError> refused = unavailable();
+    if (refused.isPresent()) {
+      return CompletableFuture.failedFuture(refused.get().exception());
     }
     if (serializable) {
       try {
@@ -1058,9 +833,9 @@ public final class EtcdServer implements AutoCloseable {
 
   @SuppressWarnings("unchecked")
   private <T> CompletableFuture<T> proposeEntry(long id, Consumer<RawNode> proposal) {
-    if (stopped || removed) {
-      return CompletableFuture.failedFuture(
-          (removed ? ServerError.MEMBER_REMOVED : ServerError.STOPPED).exception());
+    Optional<ServerError> refused = unavailable();
+    if (refused.isPresent()) {
+      return CompletableFuture.failedFuture(refused.get().exception());
     }
     CompletableFuture<Object> waiter = waiters.register(id);
     boolean queued =
@@ -1166,139 +941,12 @@ public final class EtcdServer implements AutoCloseable {
         });
   }
 
-  // ---- the apply thread ----
-
-  private void applyCommitted(Ready ready) {
-    if (ready.snapshot() != null && ready.snapshot().getMetadata().getIndex() > applied.get()) {
-      installSnapshot(ready.snapshot());
+  /** Why this member refuses every request, if it does. */
+  private Optional<ServerError> unavailable() {
+    if (removed) {
+      return Optional.of(ServerError.MEMBER_REMOVED);
     }
-    long last = applied.get();
-    for (Entry entry : ready.committedEntries()) {
-      if (entry.getIndex() <= last) {
-        continue;
-      }
-      if (entry.getType() == EntryType.ENTRY_NORMAL) {
-        applyNormal(entry);
-      } else {
-        applyConfChange(entry);
-      }
-      last = entry.getIndex();
-      appliedTerm = entry.getTerm();
-    }
-    applied.advance(last);
-    KvStore store = state.store();
-    metrics.setProposalsApplied(last);
-    metrics.setDbTotalSizeBytes(store.totalBytes());
-    metrics.setDbTotalSizeInUseBytes(store.inUseBytes());
-    metrics.setKeysTotal(store.keyCount());
-    if (forceSnapshot || last - snapshotIndex >= config.snapshotCount()) {
-      forceSnapshot = false;
-      takeSnapshot(last);
-    }
-  }
-
-  /**
-   * A follower far behind gets the leader's whole state: replaced in place (watchers resync from
-   * the new history), with the membership it carries.
-   */
-  private void installSnapshot(Snapshot snapshot) {
-    StateSnapshot data;
-    try {
-      data = StateSnapshot.parseFrom(snapshot.getData());
-    } catch (InvalidProtocolBufferException e) {
-      throw new IllegalStateException("unreadable snapshot from the leader", e);
-    }
-    long index = snapshot.getMetadata().getIndex();
-    log.info("installing the leader's snapshot at index {}", index);
-    state.restoreInPlace(data);
-    confState = snapshot.getMetadata().getConfState();
-    snapshotIndex = index;
-    appliedTerm = snapshot.getMetadata().getTerm();
-    applied.advance(index);
-    syncPeers(state.cluster());
-  }
-
-  private void applyNormal(Entry entry) {
-    if (entry.getData().isEmpty()) {
-      return; // a new leader's empty entry
-    }
-    InternalRequest request;
-    try {
-      request = InternalRequest.parseFrom(entry.getData());
-    } catch (InvalidProtocolBufferException e) {
-      throw new IllegalStateException("unreadable entry at index " + entry.getIndex(), e);
-    }
-    Object result;
-    try {
-      result = state.apply(request, entry.getIndex());
-    } catch (RuntimeException e) {
-      result = e;
-    }
-    waiters.complete(request.getId(), result);
-  }
-
-  /**
-   * Applies a membership change: checked again against the membership as applied (the log decided
-   * the order), then handed to raft, the membership and the transport. A refused change leaves
-   * everything as it was and fails its proposer's request.
-   */
-  private void applyConfChange(Entry entry) {
-    ConfChange change;
-    MemberRecord member;
-    try {
-      change = ConfChange.parseFrom(entry.getData());
-      member =
-          change.getContext().isEmpty()
-              ? MemberRecord.getDefaultInstance()
-              : MemberRecord.parseFrom(change.getContext());
-    } catch (InvalidProtocolBufferException e) {
-      throw new IllegalStateException("unreadable conf change at index " + entry.getIndex(), e);
-    }
-    Optional<ServerError> refusal = Membership.refusal(state.cluster(), change, member);
-    if (refusal.isPresent()) {
-      waiters.complete(change.getId(), refusal.get().exception());
-      return;
-    }
-    try {
-      confState =
-          raft.call(node -> node.applyConfChange(change))
-              .get(requestTimeoutMillis, TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("stopped while applying a conf change", e);
-    } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("raft refused conf change " + entry.getIndex(), e);
-    }
-    state.setCluster(Membership.apply(state.cluster(), change, member));
-    syncPeers(state.cluster());
-    if (change.getType() == ConfChangeType.CONF_CHANGE_ADD_NODE
-        || change.getType() == ConfChangeType.CONF_CHANGE_ADD_LEARNER_NODE) {
-      forceSnapshot = true;
-    }
-    log.info(
-        "applied {} of member {} at index {}",
-        change.getType(),
-        Long.toHexString(change.getNodeId()),
-        entry.getIndex());
-    if (change.getType() == ConfChangeType.CONF_CHANGE_REMOVE_NODE
-        && change.getNodeId() == identity.memberId()) {
-      markRemoved();
-    }
-    waiters.complete(change.getId(), Boolean.TRUE);
-  }
-
-  /** Points the transport at every other member of {@code cluster}, and at nobody else. */
-  private void syncPeers(io.ketch.server.pb.ClusterState cluster) {
-    Set<Long> ids = new HashSet<>();
-    for (MemberRecord m : cluster.getMembersList()) {
-      ids.add(m.getId());
-      transport.setPeer(m.getId(), m.getPeerUrlsList());
-    }
-    for (long gone : cluster.getRemovedIdsList()) {
-      if (!ids.contains(gone)) {
-        transport.removePeer(gone);
-      }
-    }
+    return stopped ? Optional.of(ServerError.STOPPED) : Optional.empty();
   }
 
   private void markRemoved() {
@@ -1310,13 +958,6 @@ public final class EtcdServer implements AutoCloseable {
           ServerError.MEMBER_REMOVED.message());
       waiters.failAll(ServerError.MEMBER_REMOVED.exception());
     }
-  }
-
-  private void takeSnapshot(long index) {
-    ByteString data = state.snapshot(index, appliedTerm).toByteString();
-    ConfState cs = confState;
-    snapshotIndex = index;
-    raft.submit((node, storage) -> storage.createSnapshot(index, cs, data), requestTimeoutMillis);
   }
 
   private final class RaftListener implements RaftLoop.Listener {
@@ -1368,7 +1009,7 @@ public final class EtcdServer implements AutoCloseable {
 
     @Override
     public boolean offerCommitted(Ready ready, long timeoutMillis) throws InterruptedException {
-      return applier.offer(() -> applyCommitted(ready), timeoutMillis);
+      return applier.offer(() -> committed.apply(ready), timeoutMillis);
     }
 
     @Override
@@ -1431,18 +1072,18 @@ public final class EtcdServer implements AutoCloseable {
 
     @Override
     public CompletableFuture<LeaseKeepAliveResponse> leaseRenew(LeaseKeepAliveRequest request) {
-      return onPrimary(() -> localKeepAlive(request));
+      return onPrimary(() -> leaseFront.localKeepAlive(request));
     }
 
     @Override
     public CompletableFuture<LeaseTimeToLiveResponse> leaseTimeToLive(
         LeaseTimeToLiveRequest request) {
-      return onPrimary(() -> localTimeToLive(request.getID(), request.getKeys()));
+      return onPrimary(() -> leaseFront.localTimeToLive(request.getID(), request.getKeys()));
     }
 
     @Override
     public CompletableFuture<LeaseLeasesResponse> leases() {
-      return onPrimary(EtcdServer.this::localLeases);
+      return onPrimary(leaseFront::localLeases);
     }
 
     private <T> CompletableFuture<T> onPrimary(Supplier<T> call) {
@@ -1484,16 +1125,6 @@ public final class EtcdServer implements AutoCloseable {
     log.error("member stopping after a fatal error", cause);
     stopped = true;
     waiters.failAll(ServerError.STOPPED.exception());
-  }
-
-  private static Member toMember(MemberRecord m) {
-    return Member.newBuilder()
-        .setID(m.getId())
-        .setName(m.getName())
-        .addAllPeerURLs(m.getPeerUrlsList())
-        .addAllClientURLs(m.getClientUrlsList())
-        .setIsLearner(m.getIsLearner())
-        .build();
   }
 
   private static Thread daemon(Runnable r, String name) {

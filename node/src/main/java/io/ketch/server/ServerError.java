@@ -1,5 +1,8 @@
 package io.ketch.server;
 
+import io.ketch.transport.PeerCallException;
+import java.util.concurrent.CompletionException;
+
 /** The errors the member itself raises, with etcd's exact texts (api/v3rpc/rpctypes/error.go). */
 public enum ServerError {
   NO_LEADER("etcdserver: no leader"),
@@ -39,5 +42,23 @@ public enum ServerError {
 
   public ServerException exception() {
     return new ServerException(this);
+  }
+
+  /**
+   * A peer's answer as the member's own error (a leader's words carry over), else LeaderChanged.
+   */
+  static RuntimeException fromPeer(Throwable failure) {
+    Throwable t = failure;
+    while (t instanceof CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    if (t instanceof PeerCallException call) {
+      for (ServerError error : values()) {
+        if (error.message().equals(call.description())) {
+          return error.exception();
+        }
+      }
+    }
+    return LEADER_CHANGED.exception();
   }
 }

@@ -1,0 +1,229 @@
+package io.ketch.server;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.ketch.mvcc.KvStore;
+import io.ketch.raft.Ready;
+import io.ketch.raft.pb.ConfChange;
+import io.ketch.raft.pb.ConfChangeType;
+import io.ketch.raft.pb.ConfState;
+import io.ketch.raft.pb.Entry;
+import io.ketch.raft.pb.EntryType;
+import io.ketch.raft.pb.Snapshot;
+import io.ketch.server.config.ServerConfig;
+import io.ketch.server.metrics.Metrics;
+import io.ketch.server.pb.ClusterState;
+import io.ketch.server.pb.InternalRequest;
+import io.ketch.server.pb.MemberRecord;
+import io.ketch.server.pb.StateSnapshot;
+import io.ketch.transport.Transport;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies what raft committed, on the apply thread only: the leader's snapshot, normal entries and
+ * membership changes, in log order; and takes a snapshot every {@code snapshotCount} entries.
+ */
+final class CommittedEntries {
+  private static final Logger log = LoggerFactory.getLogger(CommittedEntries.class);
+
+  private final ServerConfig config;
+  private final long memberId;
+  private final MemberState state;
+  private final AppliedIndex applied;
+  private final Waiters waiters;
+  private final RaftLoop raft;
+  private final Transport transport;
+  private final Metrics metrics;
+  private final Runnable removed;
+  private final long requestTimeoutMillis;
+
+  private ConfState confState;
+  private long snapshotIndex;
+  private long appliedTerm;
+  // A member was added: the next snapshot must include it (raft ignores a snapshot without it).
+  private boolean forceSnapshot;
+
+  /** {@code removed} runs when the log removes this member. */
+  CommittedEntries(
+      ServerConfig config,
+      long memberId,
+      MemberState state,
+      AppliedIndex applied,
+      Waiters waiters,
+      RaftLoop raft,
+      Transport transport,
+      Metrics metrics,
+      Runnable removed,
+      StateSnapshot start,
+      ConfState confState) {
+    this.config = config;
+    this.memberId = memberId;
+    this.state = state;
+    this.applied = applied;
+    this.waiters = waiters;
+    this.raft = raft;
+    this.transport = transport;
+    this.metrics = metrics;
+    this.removed = removed;
+    this.requestTimeoutMillis = config.requestTimeout().toMillis();
+    this.snapshotIndex = start.getAppliedIndex();
+    this.appliedTerm = start.getAppliedTerm();
+    this.confState = confState;
+  }
+
+  /** The term of the last applied entry. */
+  long appliedTerm() {
+    return appliedTerm;
+  }
+
+  ConfState confState() {
+    return confState;
+  }
+
+  void apply(Ready ready) {
+    if (ready.snapshot() != null && ready.snapshot().getMetadata().getIndex() > applied.get()) {
+      installSnapshot(ready.snapshot());
+    }
+    long last = applied.get();
+    for (Entry entry : ready.committedEntries()) {
+      if (entry.getIndex() <= last) {
+        continue;
+      }
+      if (entry.getType() == EntryType.ENTRY_NORMAL) {
+        applyNormal(entry);
+      } else {
+        applyConfChange(entry);
+      }
+      last = entry.getIndex();
+      appliedTerm = entry.getTerm();
+    }
+    applied.advance(last);
+    KvStore store = state.store();
+    metrics.setProposalsApplied(last);
+    metrics.setDbTotalSizeBytes(store.totalBytes());
+    metrics.setDbTotalSizeInUseBytes(store.inUseBytes());
+    metrics.setKeysTotal(store.keyCount());
+    if (forceSnapshot || last - snapshotIndex >= config.snapshotCount()) {
+      forceSnapshot = false;
+      takeSnapshot(last);
+    }
+  }
+
+  /** Points the transport at every other member of {@code cluster}, and at nobody else. */
+  void syncPeers(ClusterState cluster) {
+    Set<Long> ids = new HashSet<>();
+    for (MemberRecord m : cluster.getMembersList()) {
+      ids.add(m.getId());
+      transport.setPeer(m.getId(), m.getPeerUrlsList());
+    }
+    for (long gone : cluster.getRemovedIdsList()) {
+      if (!ids.contains(gone)) {
+        transport.removePeer(gone);
+      }
+    }
+  }
+
+  /**
+   * A follower far behind gets the leader's whole state: replaced in place (watchers resync from
+   * the new history), with the membership it carries.
+   */
+  private void installSnapshot(Snapshot snapshot) {
+    StateSnapshot data;
+    try {
+      data = StateSnapshot.parseFrom(snapshot.getData());
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("unreadable snapshot from the leader", e);
+    }
+    long index = snapshot.getMetadata().getIndex();
+    log.info("installing the leader's snapshot at index {}", index);
+    state.restoreInPlace(data);
+    confState = snapshot.getMetadata().getConfState();
+    snapshotIndex = index;
+    appliedTerm = snapshot.getMetadata().getTerm();
+    applied.advance(index);
+    syncPeers(state.cluster());
+  }
+
+  private void applyNormal(Entry entry) {
+    if (entry.getData().isEmpty()) {
+      return; // a new leader's empty entry
+    }
+    InternalRequest request;
+    try {
+      request = InternalRequest.parseFrom(entry.getData());
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("unreadable entry at index " + entry.getIndex(), e);
+    }
+    Object result;
+    try {
+      result = state.apply(request, entry.getIndex());
+    } catch (RuntimeException e) {
+      result = e;
+    }
+    waiters.complete(request.getId(), result);
+  }
+
+  /**
+   * Applies a membership change: checked again against the membership as applied (the log decided
+   * the order), then handed to raft, the membership and the transport. A refused change leaves
+   * everything as it was and fails its proposer's request.
+   */
+  private void applyConfChange(Entry entry) {
+    ConfChange change;
+    MemberRecord member;
+    try {
+      change = ConfChange.parseFrom(entry.getData());
+      member =
+          change.getContext().isEmpty()
+              ? MemberRecord.getDefaultInstance()
+              : MemberRecord.parseFrom(change.getContext());
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("unreadable conf change at index " + entry.getIndex(), e);
+    }
+    Optional<ServerError> refusal = Membership.refusal(state.cluster(), change, member);
+    if (refusal.isPresent()) {
+      waiters.complete(change.getId(), refusal.get().exception());
+      return;
+    }
+    try {
+      confState =
+          raft.call(node -> node.applyConfChange(change))
+              .get(requestTimeoutMillis, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("stopped while applying a conf change", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("raft refused conf change " + entry.getIndex(), e);
+    }
+    state.setCluster(Membership.apply(state.cluster(), change, member));
+    syncPeers(state.cluster());
+    if (change.getType() == ConfChangeType.CONF_CHANGE_ADD_NODE
+        || change.getType() == ConfChangeType.CONF_CHANGE_ADD_LEARNER_NODE) {
+      forceSnapshot = true;
+    }
+    log.info(
+        "applied {} of member {} at index {}",
+        change.getType(),
+        Long.toHexString(change.getNodeId()),
+        entry.getIndex());
+    if (change.getType() == ConfChangeType.CONF_CHANGE_REMOVE_NODE
+        && change.getNodeId() == memberId) {
+      removed.run();
+    }
+    waiters.complete(change.getId(), Boolean.TRUE);
+  }
+
+  private void takeSnapshot(long index) {
+    ByteString data = state.snapshot(index, appliedTerm).toByteString();
+    ConfState cs = confState;
+    snapshotIndex = index;
+    raft.submit((node, storage) -> storage.createSnapshot(index, cs, data), requestTimeoutMillis);
+  }
+}
