@@ -57,6 +57,12 @@ public final class KetchMain {
                   node.close();
                 },
                 "ketch-shutdown"));
+    node.failure()
+        .thenAccept(
+            cause ->
+                // From a thread of its own: exiting runs the shutdown hook, which joins the
+                // member's threads, one of which may be the one that failed.
+                new Thread(() -> System.exit(1), "ketch-fatal-exit").start());
     node.awaitClosed();
   }
 

@@ -7,6 +7,7 @@ import io.ketch.server.config.ServerConfig;
 import io.ketch.server.metrics.Metrics;
 import java.io.IOException;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,8 +51,13 @@ final class KetchNode implements AutoCloseable {
     return api.metricsPorts();
   }
 
+  /** Completes with the cause once the member has stopped after a fatal error. */
+  CompletableFuture<Throwable> failure() {
+    return server.failure();
+  }
+
   /** Completes once the member knows a leader and has caught up with what it had committed. */
-  java.util.concurrent.CompletableFuture<Void> ready() {
+  CompletableFuture<Void> ready() {
     return server.ready();
   }
 

@@ -156,6 +156,7 @@ public final class EtcdServer implements AutoCloseable {
   private volatile long term;
   private volatile long commitIndex;
   private volatile boolean stopped;
+  private final CompletableFuture<Throwable> failure = new CompletableFuture<>();
   // Set once this member learns it was removed from the cluster; it then refuses every request.
   private volatile boolean removed;
   private final Transport transport;
@@ -1125,6 +1126,16 @@ public final class EtcdServer implements AutoCloseable {
     log.error("member stopping after a fatal error", cause);
     stopped = true;
     waiters.failAll(ServerError.STOPPED.exception());
+    failure.complete(cause);
+  }
+
+  /**
+   * Completes with the cause once the member has stopped after a fatal error (a failed WAL, a log
+   * that cannot follow the leader's): the process should then exit, as etcd's does, so that a
+   * supervisor restarts or replaces it instead of leaving a member that answers nothing.
+   */
+  public CompletableFuture<Throwable> failure() {
+    return failure;
   }
 
   private static Thread daemon(Runnable r, String name) {

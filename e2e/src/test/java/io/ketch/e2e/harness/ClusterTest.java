@@ -3,7 +3,9 @@ package io.ketch.e2e.harness;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.nio.file.Files;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -70,6 +72,31 @@ class ClusterTest {
       assertThat(cluster.hashKV(revision).values())
           .hasSize(3)
           .containsOnly(cluster.hashKV(revision).values().iterator().next());
+    }
+  }
+
+  /**
+   * A member whose data is gone but whose flags still name it (a pod back on an empty volume)
+   * cannot follow a leader that has committed past its empty log: etcd panics and exits, and so
+   * must Ketch, so that a supervisor notices instead of keeping a process that answers nothing.
+   */
+  @EachTarget
+  void aMemberRestartedOnAnEmptyDataDirUnderItsOldIdentityExits(Target target) throws Exception {
+    try (Cluster cluster = target.startCluster(3)) {
+      Etcdctl etcdctl = new Etcdctl(cluster.member(0));
+      for (int i = 0; i < 20; i++) {
+        etcdctl.run("put", "k" + i, "v").assertOk();
+      }
+      Member leader = cluster.awaitLeader();
+      MemberProcess wiped =
+          (MemberProcess) cluster.members().stream().filter(m -> m != leader).findFirst().get();
+      wiped.stop();
+      try (var files = Files.walk(wiped.dataDir())) {
+        files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
+      wiped.launch();
+      await("the wiped member exits").atMost(Duration.ofSeconds(60)).until(() -> !wiped.isAlive());
+      new Etcdctl(leader).run("put", "after", "v").assertOk();
     }
   }
 
