@@ -214,15 +214,17 @@ class RestoreStepTest {
 
   @Test
   void fetchRefusesASnapshotThatChangedInStorage() throws Exception {
-    byte[] file = upload("prod/db/main/c.db", SnapshotDigestTest.snapshot(1000, 3), 5);
+    // Its own prefix: the class shares one S3 server, and the newest-backup test lists
+    // prod/db/main/.
+    byte[] file = upload("prod/db/changed/c.db", SnapshotDigestTest.snapshot(1000, 3), 5);
     // Overwrite the object's bytes behind the store's back, keeping its recorded SHA-256.
-    var blob = s3.blobs.getBlob(S3Server.BUCKET, "prod/db/main/c.db");
+    var blob = s3.blobs.getBlob(S3Server.BUCKET, "prod/db/changed/c.db");
     byte[] changed = file.clone();
     changed[10] ^= 1;
     s3.blobs.putBlob(
         S3Server.BUCKET,
         s3.blobs
-            .blobBuilder("prod/db/main/c.db")
+            .blobBuilder("prod/db/changed/c.db")
             .payload(changed)
             .userMetadata(blob.getMetadata().getUserMetadata())
             .build());
@@ -230,10 +232,10 @@ class RestoreStepTest {
     assertThatThrownBy(
             () ->
                 FetchSnapshot.run(
-                    flags(dir.resolve("data"), "s3://snapshots/prod/db/main/c.db"), SEED))
+                    flags(dir.resolve("data"), "s3://snapshots/prod/db/changed/c.db"), SEED))
         .isInstanceOf(CorruptSnapshotException.class)
         .hasMessage(
-            "snapshot from s3://snapshots/prod/db/main/c.db is corrupt: its SHA-256 trailer does not match the 1000"
+            "snapshot from s3://snapshots/prod/db/changed/c.db is corrupt: its SHA-256 trailer does not match the 1000"
                 + " bytes before it");
     assertThat(dir.resolve("snapshot.db")).doesNotExist();
   }
