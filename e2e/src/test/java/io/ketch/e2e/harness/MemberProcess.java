@@ -11,7 +11,6 @@ import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,8 +47,8 @@ abstract class MemberProcess implements Member {
   private Process process;
 
   MemberProcess(String kind, Path dataDir) {
-    this.clientPort = freePort();
-    this.peerPort = freePort();
+    this.clientPort = Ports.free();
+    this.peerPort = Ports.free();
     this.name = kind + "-" + clientPort;
     this.dataDir = dataDir;
     this.logFile = logDir().resolve(name + ".log");
@@ -319,15 +318,6 @@ abstract class MemberProcess implements Member {
     try {
       Path base = Path.of(System.getProperty("java.io.tmpdir"));
       return Files.createTempDirectory(base, "ketch-e2e-" + kind + "-");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      socket.setReuseAddress(true);
-      return socket.getLocalPort();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -15,9 +15,9 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.ketch.e2e.harness.Ports;
 import java.io.InputStream;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -154,7 +154,7 @@ class OperatorEndToEndTest {
     env.put("KUBERNETES_TRUST_CERTIFICATES", "true");
     env.put("KUBERNETES_AUTH_TRYKUBECONFIG", "false");
     env.put("KETCH_LEADER_ELECTION", "false");
-    env.put("KETCH_HTTP_PORT", Integer.toString(freePort()));
+    env.put("KETCH_HTTP_PORT", Integer.toString(Ports.free()));
     env.put("KETCH_OPERATOR_IMAGE", "ketch/ketch-operator:e2e");
     env.put("KETCH_BACKUP_SPOOL_DIR", Files.createDirectories(dir.resolve("spool")).toString());
     env.put("KETCH_LOG_LEVEL", "INFO");
@@ -440,12 +440,6 @@ class OperatorEndToEndTest {
 
   private static String base64(String s) {
     return java.util.Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static int freePort() throws Exception {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 
   @SuppressWarnings("unchecked")
