@@ -3,9 +3,7 @@ package io.ketch.e2e.harness;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Files;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -81,7 +79,7 @@ class ClusterTest {
    * must Ketch, so that a supervisor notices instead of keeping a process that answers nothing.
    */
   @EachTarget
-  void aMemberRestartedOnAnEmptyDataDirUnderItsOldIdentityExits(Target target) throws Exception {
+  void aMemberRestartedOnAnEmptyDataDirUnderItsOldIdentityExits(Target target) {
     try (Cluster cluster = target.startCluster(3)) {
       Etcdctl etcdctl = new Etcdctl(cluster.member(0));
       for (int i = 0; i < 20; i++) {
@@ -91,9 +89,7 @@ class ClusterTest {
       MemberProcess wiped =
           (MemberProcess) cluster.members().stream().filter(m -> m != leader).findFirst().get();
       wiped.stop();
-      try (var files = Files.walk(wiped.dataDir())) {
-        files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-      }
+      MemberProcess.deleteRecursively(wiped.dataDir());
       wiped.launch();
       await("the wiped member exits").atMost(Duration.ofSeconds(60)).until(() -> !wiped.isAlive());
       new Etcdctl(leader).run("put", "after", "v").assertOk();

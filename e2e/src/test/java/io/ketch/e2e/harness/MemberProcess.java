@@ -323,7 +323,7 @@ abstract class MemberProcess implements Member {
     }
   }
 
-  private static void deleteRecursively(Path dir) {
+  static void deleteRecursively(Path dir) {
     if (!Files.exists(dir)) {
       return;
     }
