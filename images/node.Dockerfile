@@ -3,7 +3,7 @@
 # `./mvnw -pl node -am package -DskipTests`:
 #   docker build -f images/node.Dockerfile -t ketch/ketch-node:0.1.0 .
 FROM eclipse-temurin:17-jre
-COPY node/target/ketch-node.jar node/target/jvm.flags /opt/ketch/
+COPY node/target/ketch-node.jar node/target/jvm.flags node/target/member.flags /opt/ketch/
 COPY node/target/lib /opt/ketch/lib
 COPY images/ketch.sh /usr/local/bin/ketch
 COPY images/ketchctl.sh /usr/local/bin/ketchctl

@@ -325,7 +325,7 @@ public final class EtcdServer implements AutoCloseable {
 
   private static boolean isFresh(DiskStorage storage) {
     return storage.lastIndex() == 0
-        && storage.snapshot().getMetadata().getIndex() == 0
+        && storage.snapshotMetadata().getIndex() == 0
         && storage.initialState().hardState().equals(HardState.getDefaultInstance());
   }
 

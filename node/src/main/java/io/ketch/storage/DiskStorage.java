@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 import net.openhft.chronicle.core.time.SystemTimeProvider;
 import net.openhft.chronicle.queue.RollCycles;
@@ -75,18 +76,24 @@ public final class DiskStorage implements Storage, AutoCloseable {
   /** ents.get(0) is a placeholder carrying the (index, term) just before the first entry. */
   private List<Entry> ents;
 
-  private Snapshot snapshot;
+  // Only the metadata stays in memory: the data (the whole state) is read back from its file on the
+  // rare occasions raft sends it to a follower.
+  private SnapshotMetadata snapshot;
   private HardState hardState;
 
   private DiskStorage(
-      Options options, Wal wal, SnapshotStore snapshots, Snapshot snapshot, Wal.Replayed log) {
+      Options options,
+      Wal wal,
+      SnapshotStore snapshots,
+      SnapshotMetadata snapshot,
+      Wal.Replayed log) {
     this.options = options;
     this.wal = wal;
     this.snapshots = snapshots;
     this.snapshot = snapshot;
-    long snapshotIndex = snapshot.getMetadata().getIndex();
+    long snapshotIndex = snapshot.getIndex();
     this.ents = new ArrayList<>();
-    ents.add(placeholder(snapshotIndex, snapshot.getMetadata().getTerm()));
+    ents.add(placeholder(snapshotIndex, snapshot.getTerm()));
     ents.addAll(log.entries());
     // The snapshot's entries are committed even if the commit index that said so was not synced.
     this.hardState =
@@ -111,11 +118,11 @@ public final class DiskStorage implements Storage, AutoCloseable {
       throws IOException {
     Path member = dataDir.resolve("member");
     SnapshotStore snapshots = new SnapshotStore(member.resolve("snap"), options.snapshotsToKeep());
-    Snapshot snapshot = snapshots.loadNewest().orElse(Snapshot.getDefaultInstance());
+    SnapshotMetadata snapshot =
+        snapshots.newestValid().orElse(SnapshotMetadata.getDefaultInstance());
     Wal wal = Wal.open(member.resolve("wal"), walOptions, options.onWalFailure()::accept);
     try {
-      return new DiskStorage(
-          options, wal, snapshots, snapshot, wal.replay(snapshot.getMetadata().getIndex()));
+      return new DiskStorage(options, wal, snapshots, snapshot, wal.replay(snapshot.getIndex()));
     } catch (RuntimeException e) {
       wal.close();
       throw e;
@@ -176,7 +183,7 @@ public final class DiskStorage implements Storage, AutoCloseable {
       wal.append(List.of(), raised);
       wal.sync();
       synchronized (state) {
-        this.snapshot = snapshot;
+        this.snapshot = meta;
         this.hardState = raised;
         this.ents = new ArrayList<>(List.of(placeholder(meta.getIndex(), meta.getTerm())));
       }
@@ -193,7 +200,7 @@ public final class DiskStorage implements Storage, AutoCloseable {
    * @throws IllegalArgumentException if {@code index} is not after the current snapshot or is
    *     beyond the last index
    */
-  public Snapshot createSnapshot(long index, ConfState confState, ByteString data) {
+  public void createSnapshot(long index, ConfState confState, ByteString data) {
     synchronized (writer) {
       long term;
       synchronized (state) {
@@ -204,29 +211,25 @@ public final class DiskStorage implements Storage, AutoCloseable {
         }
         term = termLocked(index);
       }
-      Snapshot created =
-          Snapshot.newBuilder()
-              .setData(data)
-              .setMetadata(
-                  SnapshotMetadata.newBuilder()
-                      .setIndex(index)
-                      .setTerm(term)
-                      .setConfState(confState))
+      SnapshotMetadata meta =
+          SnapshotMetadata.newBuilder()
+              .setIndex(index)
+              .setTerm(term)
+              .setConfState(confState)
               .build();
-      snapshots.save(created);
+      snapshots.save(Snapshot.newBuilder().setData(data).setMetadata(meta).build());
       synchronized (state) {
-        this.snapshot = created;
+        this.snapshot = meta;
         compactLocked(index - options.entriesToKeep());
       }
       wal.releaseBefore(snapshots.oldestIndex());
-      return created;
     }
   }
 
   @Override
   public InitialState initialState() {
     synchronized (state) {
-      return new InitialState(hardState, snapshot.getMetadata().getConfState());
+      return new InitialState(hardState, snapshot.getConfState());
     }
   }
 
@@ -275,9 +278,30 @@ public final class DiskStorage implements Storage, AutoCloseable {
     }
   }
 
-  /** Never temporarily unavailable: snapshots are made synchronously by the caller. */
+  /**
+   * The newest snapshot, read from its file.
+   *
+   * @throws SnapshotTemporarilyUnavailableException if a newer snapshot replaced its file while it
+   *     was being read (raft asks again later)
+   */
   @Override
   public Snapshot snapshot() {
+    SnapshotMetadata meta = snapshotMetadata();
+    if (meta.getIndex() == 0) {
+      return Snapshot.getDefaultInstance();
+    }
+    Optional<Snapshot> loaded = snapshots.load(meta);
+    if (loaded.isPresent()) {
+      return loaded.get();
+    }
+    if (snapshotMetadata().getIndex() != meta.getIndex()) {
+      throw new SnapshotTemporarilyUnavailableException(); // replaced while being read
+    }
+    throw new StorageException("the file of the snapshot at " + meta.getIndex() + " is gone");
+  }
+
+  /** The newest snapshot's index, term and membership, without its data. */
+  public SnapshotMetadata snapshotMetadata() {
     synchronized (state) {
       return snapshot;
     }
@@ -323,7 +347,7 @@ public final class DiskStorage implements Storage, AutoCloseable {
   }
 
   private void checkNewer(long index) {
-    long current = snapshot.getMetadata().getIndex();
+    long current = snapshot.getIndex();
     if (index <= current) {
       throw new IllegalArgumentException(
           "snapshot at " + index + " is out of date (have " + current + ")");

@@ -2,10 +2,12 @@ package io.ketch.storage;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.ketch.raft.pb.Snapshot;
+import io.ketch.raft.pb.SnapshotMetadata;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -25,7 +27,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #save} is durable on return: it writes {@code <name>.tmp}, fsyncs it, renames it into
  * place and fsyncs the directory, so a crash leaves either no file or a whole one. {@link
- * #loadNewest} returns the newest file that passes its checks; a damaged one is renamed to {@code
+ * #newestValid} finds the newest file that passes its checks; a damaged one is renamed to {@code
  * .broken} and logged, and the next older one is tried (which is why the WAL is kept from the
  * oldest retained snapshot on, see {@link DiskStorage}). Not thread-safe: one writer.
  */
@@ -59,7 +61,7 @@ final class SnapshotStore {
   void save(Snapshot snapshot) {
     long term = snapshot.getMetadata().getTerm();
     long index = snapshot.getMetadata().getIndex();
-    Path file = dir.resolve(String.format("%016x-%016x.snap", term, index));
+    Path file = fileOf(term, index);
     Path tmp = dir.resolve(file.getFileName() + ".tmp");
     byte[] body = snapshot.toByteArray();
     try {
@@ -90,15 +92,18 @@ final class SnapshotStore {
     }
   }
 
-  /** The newest snapshot that passes its checks; damaged newer ones are set aside as .broken. */
-  Optional<Snapshot> loadNewest() {
+  /**
+   * The metadata of the newest snapshot that passes its checks; damaged newer ones are set aside as
+   * .broken.
+   */
+  Optional<SnapshotMetadata> newestValid() {
     try {
       List<Path> files = snapshotFiles();
       for (int i = files.size() - 1; i >= 0; i--) {
         Path file = files.get(i);
         String problem;
         try {
-          return Optional.of(read(file));
+          return Optional.of(read(file).getMetadata());
         } catch (InvalidProtocolBufferException | CorruptSnapshotException e) {
           problem = e.getMessage();
         }
@@ -109,6 +114,18 @@ final class SnapshotStore {
       return Optional.empty();
     } catch (IOException e) {
       throw new StorageException("could not read snapshots in " + dir, e);
+    }
+  }
+
+  /** The snapshot {@code meta} describes, or empty if its file is no longer kept. */
+  Optional<Snapshot> load(SnapshotMetadata meta) {
+    Path file = fileOf(meta.getTerm(), meta.getIndex());
+    try {
+      return Optional.of(read(file));
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw new StorageException("could not read snapshot " + file, e);
     }
   }
 
@@ -152,6 +169,10 @@ final class SnapshotStore {
                   .thenComparingLong(SnapshotStore::termOf))
           .toList();
     }
+  }
+
+  private Path fileOf(long term, long index) {
+    return dir.resolve(String.format("%016x-%016x.snap", term, index));
   }
 
   private static long termOf(Path file) {

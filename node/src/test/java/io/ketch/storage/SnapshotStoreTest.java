@@ -32,14 +32,17 @@ class SnapshotStoreTest {
   @Test
   void savesUnderTermAndIndexAndLoadsTheNewestPruningOldOnes() throws IOException {
     SnapshotStore store = new SnapshotStore(dir, 2);
-    assertThat(store.loadNewest()).isEmpty();
+    assertThat(store.newestValid()).isEmpty();
     store.save(snapshot(1, 10));
     store.save(snapshot(2, 20));
     store.save(snapshot(2, 30));
     assertThat(names())
         .containsExactly(
             "0000000000000002-0000000000000014.snap", "0000000000000002-000000000000001e.snap");
-    assertThat(new SnapshotStore(dir, 2).loadNewest()).contains(snapshot(2, 30));
+    SnapshotStore reopened = new SnapshotStore(dir, 2);
+    assertThat(reopened.newestValid()).contains(snapshot(2, 30).getMetadata());
+    assertThat(reopened.load(snapshot(2, 30).getMetadata())).contains(snapshot(2, 30));
+    assertThat(reopened.load(snapshot(1, 10).getMetadata())).isEmpty(); // pruned
     assertThat(store.oldestIndex()).isEqualTo(20);
   }
 
@@ -59,7 +62,7 @@ class SnapshotStoreTest {
     Files.writeString(dir.resolve("0000000000000003-0000000000000028.snap.tmp"), "half");
 
     SnapshotStore reopened = new SnapshotStore(dir, 3);
-    assertThat(reopened.loadNewest()).contains(snapshot(1, 10));
+    assertThat(reopened.newestValid()).contains(snapshot(1, 10).getMetadata());
     assertThat(names())
         .containsExactly(
             "0000000000000001-000000000000000a.snap",
@@ -74,7 +77,7 @@ class SnapshotStoreTest {
     Files.move(
         dir.resolve("0000000000000001-000000000000000a.snap"),
         dir.resolve("0000000000000001-000000000000000b.snap"));
-    assertThat(store.loadNewest()).isEmpty();
+    assertThat(store.newestValid()).isEmpty();
   }
 
   private Stream<String> namesStream() throws IOException {
