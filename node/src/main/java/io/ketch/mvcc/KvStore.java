@@ -1,14 +1,13 @@
 package io.ketch.mvcc;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedOutputStream;
 import io.ketch.pb.etcdserver.RangeRequest;
 import io.ketch.pb.etcdserver.RangeRequest.SortOrder;
 import io.ketch.pb.etcdserver.RangeRequest.SortTarget;
 import io.ketch.pb.mvcc.Event;
 import io.ketch.pb.mvcc.KeyValue;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -207,37 +206,63 @@ public final class KvStore {
    * CRC32C of everything before it. Numbers are unsigned varints.
    */
   public void writeSnapshot(OutputStream out) throws IOException {
-    // Copy the references under the lock (fast), write the bytes without it (slow).
-    Revision[] revs;
-    KeyValue[] kvs;
-    long current;
-    long compacted;
+    snapshotView().writeTo(out);
+  }
+
+  /**
+   * The store as it is now, to be written later by any thread: only references are copied, under
+   * the read lock (the KeyValues themselves never change), so the writer is not held up by the
+   * bytes.
+   */
+  public SnapshotView snapshotView() {
     lock.readLock().lock();
     try {
-      revs = history.keySet().toArray(new Revision[0]);
-      kvs = history.values().toArray(new KeyValue[0]);
-      current = currentRevision;
-      compacted = compactRevision;
+      return new SnapshotView(
+          history.keySet().toArray(new Revision[0]),
+          history.values().toArray(new KeyValue[0]),
+          currentRevision,
+          compactRevision);
     } finally {
       lock.readLock().unlock();
     }
-    CheckedOutputStream checked =
-        new CheckedOutputStream(new BufferedOutputStream(out), new CRC32C());
-    DataOutputStream data = new DataOutputStream(checked);
-    data.writeInt(SNAPSHOT_MAGIC);
-    data.writeByte(SNAPSHOT_VERSION);
-    writeVarLong(data, current);
-    writeVarLong(data, compacted);
-    writeVarLong(data, revs.length);
-    for (int i = 0; i < revs.length; i++) {
-      writeVarLong(data, revs[i].main());
-      writeVarLong(data, revs[i].sub());
-      byte[] kv = kvs[i].toByteArray();
-      writeVarLong(data, kv.length);
-      data.write(kv);
+  }
+
+  /** A point-in-time copy of the store's references; see {@link #writeSnapshot} for the bytes. */
+  public static final class SnapshotView {
+    private final Revision[] revs;
+    private final KeyValue[] kvs;
+    private final long current;
+    private final long compacted;
+
+    private SnapshotView(Revision[] revs, KeyValue[] kvs, long current, long compacted) {
+      this.revs = revs;
+      this.kvs = kvs;
+      this.current = current;
+      this.compacted = compacted;
     }
-    data.writeInt((int) checked.getChecksum().getValue());
-    data.flush();
+
+    public void writeTo(OutputStream out) throws IOException {
+      CheckedOutputStream checked = new CheckedOutputStream(out, new CRC32C());
+      CodedOutputStream coded = CodedOutputStream.newInstance(checked, 1 << 16);
+      coded.writeRawBytes(bigEndian(SNAPSHOT_MAGIC));
+      coded.writeRawByte(SNAPSHOT_VERSION);
+      coded.writeUInt64NoTag(current);
+      coded.writeUInt64NoTag(compacted);
+      coded.writeUInt64NoTag(revs.length);
+      for (int i = 0; i < revs.length; i++) {
+        coded.writeUInt64NoTag(revs[i].main());
+        coded.writeUInt64NoTag(revs[i].sub());
+        coded.writeUInt64NoTag(kvs[i].getSerializedSize());
+        kvs[i].writeTo(coded);
+      }
+      coded.flush();
+      out.write(bigEndian((int) checked.getChecksum().getValue()));
+      out.flush();
+    }
+
+    private static byte[] bigEndian(int v) {
+      return java.nio.ByteBuffer.allocate(Integer.BYTES).putInt(v).array();
+    }
   }
 
   /** Rebuilds a store from {@link #writeSnapshot}'s bytes; fails on a bad version or checksum. */
@@ -507,14 +532,6 @@ public final class KvStore {
     for (int i = 56; i >= 0; i -= 8) {
       crc.update((int) (v >>> i));
     }
-  }
-
-  private static void writeVarLong(DataOutputStream out, long v) throws IOException {
-    while ((v & ~0x7FL) != 0) {
-      out.writeByte((int) ((v & 0x7F) | 0x80));
-      v >>>= 7;
-    }
-    out.writeByte((int) v);
   }
 
   private static long readVarLong(DataInputStream in) throws IOException {

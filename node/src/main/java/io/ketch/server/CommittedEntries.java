@@ -1,6 +1,5 @@
 package io.ketch.server;
 
-import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.ketch.mvcc.KvStore;
 import io.ketch.raft.Ready;
@@ -39,6 +38,7 @@ final class CommittedEntries {
   private final AppliedIndex applied;
   private final Waiters waiters;
   private final RaftLoop raft;
+  private final Snapshotter snapshotter;
   private final Transport transport;
   private final Metrics metrics;
   private final Runnable removed;
@@ -58,6 +58,7 @@ final class CommittedEntries {
       AppliedIndex applied,
       Waiters waiters,
       RaftLoop raft,
+      Snapshotter snapshotter,
       Transport transport,
       Metrics metrics,
       Runnable removed,
@@ -69,6 +70,7 @@ final class CommittedEntries {
     this.applied = applied;
     this.waiters = waiters;
     this.raft = raft;
+    this.snapshotter = snapshotter;
     this.transport = transport;
     this.metrics = metrics;
     this.removed = removed;
@@ -110,9 +112,11 @@ final class CommittedEntries {
     metrics.setDbTotalSizeBytes(store.totalBytes());
     metrics.setDbTotalSizeInUseBytes(store.inUseBytes());
     metrics.setKeysTotal(store.keyCount());
-    if (forceSnapshot || last - snapshotIndex >= config.snapshotCount()) {
+    if ((forceSnapshot || last - snapshotIndex >= config.snapshotCount())
+        && snapshotter.offer(state.captureSnapshot(last, appliedTerm), confState)) {
+      // Written in the background; while it is, the next applies ask again.
       forceSnapshot = false;
-      takeSnapshot(last);
+      snapshotIndex = last;
     }
   }
 
@@ -218,12 +222,5 @@ final class CommittedEntries {
       removed.run();
     }
     waiters.complete(change.getId(), Boolean.TRUE);
-  }
-
-  private void takeSnapshot(long index) {
-    ByteString data = state.snapshot(index, appliedTerm).toByteString();
-    ConfState cs = confState;
-    snapshotIndex = index;
-    raft.submit((node, storage) -> storage.createSnapshot(index, cs, data), requestTimeoutMillis);
   }
 }

@@ -165,6 +165,7 @@ public final class EtcdServer implements AutoCloseable {
 
   private record LeaderWatch(long target, Runnable reached) {}
 
+  private final Snapshotter snapshotter;
   private final CommittedEntries committed;
   private final LeaseFront leaseFront;
   private final MembershipChanges membershipChanges;
@@ -206,6 +207,7 @@ public final class EtcdServer implements AutoCloseable {
             identity.clusterId(),
             config.listenPeerUrls().stream().map(EndpointUrl::socketAddress).toList(),
             new PeerInbox());
+    this.snapshotter = new Snapshotter(storage, this::fatal);
     this.committed =
         new CommittedEntries(
             config,
@@ -214,6 +216,7 @@ public final class EtcdServer implements AutoCloseable {
             applied,
             waiters,
             raft,
+            snapshotter,
             transport,
             metrics,
             this::markRemoved,
@@ -700,10 +703,20 @@ public final class EtcdServer implements AutoCloseable {
   public CompletableFuture<ByteString> snapshotData() {
     CompletableFuture<ByteString> data = new CompletableFuture<>();
     try {
+      // Captured in apply order, written on a pool thread so the apply thread goes on meanwhile.
       applier.submit(
-          () ->
-              data.complete(
-                  SnapshotFormat.encode(state.snapshot(applied.get(), committed.appliedTerm()))));
+          () -> {
+            MemberState.PendingSnapshot pending =
+                state.captureSnapshot(applied.get(), committed.appliedTerm());
+            CompletableFuture.runAsync(
+                () -> {
+                  try {
+                    data.complete(SnapshotFormat.encode(pending.build()));
+                  } catch (RuntimeException e) {
+                    data.completeExceptionally(e);
+                  }
+                });
+          });
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       data.completeExceptionally(ServerError.STOPPED.exception());
@@ -1151,6 +1164,7 @@ public final class EtcdServer implements AutoCloseable {
     transport.close();
     raft.close();
     applier.close();
+    snapshotter.close();
     state.watchable().close();
     readExecutor.shutdownNow();
     passwordExecutor.shutdownNow();

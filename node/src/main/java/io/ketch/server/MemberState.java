@@ -121,26 +121,47 @@ final class MemberState {
   /**
    * The state as of {@code appliedIndex}; called on the apply thread, so nothing moves meanwhile.
    */
-  StateSnapshot snapshot(long appliedIndex, long appliedTerm) {
+  /**
+   * The state as of now, on the apply thread: leases, users and membership are serialized (small),
+   * the key-value store only referenced; {@link PendingSnapshot#build} writes its bytes later, on
+   * any thread, while the apply thread goes on.
+   */
+  PendingSnapshot captureSnapshot(long appliedIndex, long appliedTerm) {
     try {
-      ByteString.Output mvcc = ByteString.newOutput();
-      store.writeSnapshot(mvcc);
       ByteArrayOutputStream leases = new ByteArrayOutputStream();
       lessor.writeSnapshot(new DataOutputStream(leases));
       ByteArrayOutputStream users = new ByteArrayOutputStream();
       auth.writeSnapshot(new DataOutputStream(users));
-      return StateSnapshot.newBuilder()
-          .setFormatVersion(SNAPSHOT_FORMAT)
-          .setAppliedIndex(appliedIndex)
-          .setAppliedTerm(appliedTerm)
-          .setCluster(cluster)
-          .addAllAlarms(alarms)
-          .setMvcc(mvcc.toByteString())
-          .setLessor(ByteString.copyFrom(leases.toByteArray()))
-          .setAuth(ByteString.copyFrom(users.toByteArray()))
-          .build();
+      StateSnapshot rest =
+          StateSnapshot.newBuilder()
+              .setFormatVersion(SNAPSHOT_FORMAT)
+              .setAppliedIndex(appliedIndex)
+              .setAppliedTerm(appliedTerm)
+              .setCluster(cluster)
+              .addAllAlarms(alarms)
+              .setLessor(ByteString.copyFrom(leases.toByteArray()))
+              .setAuth(ByteString.copyFrom(users.toByteArray()))
+              .build();
+      return new PendingSnapshot(rest, store.snapshotView());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A snapshot captured but not yet written: see {@link #captureSnapshot}. */
+  record PendingSnapshot(StateSnapshot withoutMvcc, KvStore.SnapshotView mvcc) {
+    long appliedIndex() {
+      return withoutMvcc.getAppliedIndex();
+    }
+
+    StateSnapshot build() {
+      try {
+        ByteString.Output bytes = ByteString.newOutput();
+        mvcc.writeTo(bytes);
+        return withoutMvcc.toBuilder().setMvcc(bytes.toByteString()).build();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
   }
 

@@ -178,7 +178,9 @@ public final class DiskStorage implements Storage, AutoCloseable {
                 ? hardState
                 : hardState.toBuilder().setCommit(meta.getIndex()).build();
       }
-      snapshots.save(snapshot);
+      synchronized (snapshots) {
+        snapshots.save(snapshot);
+      }
       wal.appendLogReset(meta.getIndex(), meta.getTerm());
       wal.append(List.of(), raised);
       wal.sync();
@@ -187,7 +189,7 @@ public final class DiskStorage implements Storage, AutoCloseable {
         this.hardState = raised;
         this.ents = new ArrayList<>(List.of(placeholder(meta.getIndex(), meta.getTerm())));
       }
-      wal.releaseBefore(snapshots.oldestIndex());
+      releaseWal();
     }
   }
 
@@ -195,34 +197,38 @@ public final class DiskStorage implements Storage, AutoCloseable {
    * Records the application's own snapshot of its state as of {@code index} (applied, hence
    * committed): its file is durable on return. The in-memory log is then compacted to keep {@link
    * Options#entriesToKeep()} entries before {@code index}, and WAL files wholly before the oldest
-   * retained snapshot are deleted.
+   * retained snapshot are deleted. Any thread may call it: the file is written without holding up
+   * {@link #save}, which only waits for the short compaction at the end. A snapshot that is not
+   * newer than the current one (one installed from the leader overtook it) changes nothing.
    *
-   * @throws IllegalArgumentException if {@code index} is not after the current snapshot or is
-   *     beyond the last index
+   * @throws IllegalArgumentException if {@code index} is beyond the last index
    */
   public void createSnapshot(long index, ConfState confState, ByteString data) {
-    synchronized (writer) {
-      long term;
-      synchronized (state) {
-        checkNewer(index);
-        if (index > lastIndexLocked()) {
-          throw new IllegalArgumentException(
-              "snapshot index " + index + " is beyond the last index " + lastIndexLocked());
-        }
-        term = termLocked(index);
+    long term;
+    synchronized (state) {
+      if (index <= snapshot.getIndex()) {
+        return;
       }
-      SnapshotMetadata meta =
-          SnapshotMetadata.newBuilder()
-              .setIndex(index)
-              .setTerm(term)
-              .setConfState(confState)
-              .build();
+      if (index > lastIndexLocked()) {
+        throw new IllegalArgumentException(
+            "snapshot index " + index + " is beyond the last index " + lastIndexLocked());
+      }
+      term = termLocked(index);
+    }
+    SnapshotMetadata meta =
+        SnapshotMetadata.newBuilder().setIndex(index).setTerm(term).setConfState(confState).build();
+    synchronized (snapshots) {
       snapshots.save(Snapshot.newBuilder().setData(data).setMetadata(meta).build());
+    }
+    synchronized (writer) {
       synchronized (state) {
+        if (index <= snapshot.getIndex()) {
+          return;
+        }
         this.snapshot = meta;
         compactLocked(index - options.entriesToKeep());
       }
-      wal.releaseBefore(snapshots.oldestIndex());
+      releaseWal();
     }
   }
 
@@ -344,6 +350,15 @@ public final class DiskStorage implements Storage, AutoCloseable {
       throw new IllegalArgumentException(
           "missing log entries: first new " + entries.get(0).getIndex() + ", last " + last);
     }
+  }
+
+  /** Deletes the WAL files wholly before the oldest snapshot file kept. Holds the writer. */
+  private void releaseWal() {
+    long oldest;
+    synchronized (snapshots) {
+      oldest = snapshots.oldestIndex();
+    }
+    wal.releaseBefore(oldest);
   }
 
   private void checkNewer(long index) {

@@ -1,10 +1,13 @@
 package io.ketch.storage;
 
+import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.ketch.raft.pb.Snapshot;
 import io.ketch.raft.pb.SnapshotMetadata;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -18,6 +21,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
+import java.util.zip.CheckedOutputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * place and fsyncs the directory, so a crash leaves either no file or a whole one. {@link
  * #newestValid} finds the newest file that passes its checks; a damaged one is renamed to {@code
  * .broken} and logged, and the next older one is tried (which is why the WAL is kept from the
- * oldest retained snapshot on, see {@link DiskStorage}). Not thread-safe: one writer.
+ * oldest retained snapshot on, see {@link DiskStorage}). Not thread-safe: DiskStorage serialises
+ * its callers.
  */
 final class SnapshotStore {
 
@@ -63,7 +68,6 @@ final class SnapshotStore {
     long index = snapshot.getMetadata().getIndex();
     Path file = fileOf(term, index);
     Path tmp = dir.resolve(file.getFileName() + ".tmp");
-    byte[] body = snapshot.toByteArray();
     try {
       try (FileChannel channel =
           FileChannel.open(
@@ -71,11 +75,13 @@ final class SnapshotStore {
               StandardOpenOption.CREATE,
               StandardOpenOption.TRUNCATE_EXISTING,
               StandardOpenOption.WRITE)) {
-        ByteBuffer buf = ByteBuffer.allocate(body.length + CRC).put(body).putInt(crc(body));
-        buf.flip();
-        while (buf.hasRemaining()) {
-          channel.write(buf);
-        }
+        // Streamed: a snapshot is the whole state, so no copy of it is made on the way out.
+        OutputStream out = Channels.newOutputStream(channel);
+        CheckedOutputStream checked = new CheckedOutputStream(out, new CRC32C());
+        CodedOutputStream coded = CodedOutputStream.newInstance(checked, 1 << 16);
+        snapshot.writeTo(coded);
+        coded.flush();
+        out.write(ByteBuffer.allocate(CRC).putInt((int) checked.getChecksum().getValue()).array());
         channel.force(true);
       }
       Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -151,7 +151,7 @@ class MemberStateAuthTest {
   @Test
   void theSnapshotCarriesUsersRolesAndTheEnabledFlag() {
     long revision = state.auth().revision();
-    StateSnapshot snapshot = state.snapshot(index, 1);
+    StateSnapshot snapshot = state.captureSnapshot(index, 1).build();
 
     state = fresh(snapshot);
 
