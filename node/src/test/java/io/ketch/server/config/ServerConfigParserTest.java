@@ -40,7 +40,7 @@ class ServerConfigParserTest {
     assertThat(c.initialClusterString()).isEqualTo("default=http://localhost:2380");
     assertThat(c.initialClusterState()).isEqualTo(ClusterState.NEW);
     assertThat(c.initialClusterToken()).isEqualTo("etcd-cluster");
-    assertThat(c.snapshotCount()).isEqualTo(10_000);
+    assertThat(c.snapshotCount()).isEqualTo(100_000);
     assertThat(c.heartbeatInterval()).isEqualTo(Duration.ofMillis(100));
     assertThat(c.electionTimeout()).isEqualTo(Duration.ofMillis(1000));
     assertThat(c.electionTicks()).isEqualTo(10);
@@ -212,7 +212,7 @@ class ServerConfigParserTest {
     assertThat(c.electionTimeout()).isEqualTo(Duration.ofMillis(2000));
     assertThat(c.quotaBackendBytes()).isEqualTo(1L << 30);
     assertThat(c.autoCompaction().period()).isEqualTo(Duration.ofHours(2));
-    assertThat(c.snapshotCount()).isEqualTo(10_000);
+    assertThat(c.snapshotCount()).isEqualTo(100_000);
     assertThat(r.warnings())
         .anyMatch(w -> w.contains("client-transport-security"))
         .anyMatch(w -> w.contains("experimental-initial-corrupt-check"))
