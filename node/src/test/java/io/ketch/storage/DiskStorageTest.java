@@ -128,6 +128,49 @@ class DiskStorageTest {
   }
 
   @Test
+  void aSnapshotOvertakenByOneFromTheLeaderChangesNothing() throws IOException {
+    try (DiskStorage storage = open()) {
+      storage.save(hs(1, 1, 12), WalFixtures.entries(1, 12, 1), true);
+      storage.saveSnapshot(SnapshotStoreTest.snapshot(3, 15)); // installed while ours was written
+      storage.createSnapshot(10, VOTERS, ByteString.copyFromUtf8("s10"));
+      assertThat(storage.snapshotMetadata().getIndex()).isEqualTo(15);
+      assertThat(storage.firstIndex()).isEqualTo(16);
+      assertThat(storage.snapshot()).isEqualTo(SnapshotStoreTest.snapshot(3, 15));
+    }
+  }
+
+  @Test
+  void snapshotsWrittenBesideTheRaftThreadsSavesKeepTheLogWhole() throws Exception {
+    try (DiskStorage storage = open()) {
+      storage.save(hs(1, 1, 0), WalFixtures.entries(1, 1, 1), true);
+      Thread snapshotter =
+          new Thread(
+              () -> {
+                for (long index = 1; index <= 200; index += 20) {
+                  while (storage.lastIndex() < index) {
+                    Thread.onSpinWait();
+                  }
+                  storage.createSnapshot(index, VOTERS, ByteString.copyFromUtf8("s" + index));
+                }
+              });
+      snapshotter.start();
+      for (long index = 2; index <= 300; index++) {
+        storage.save(hs(1, 1, index - 1), WalFixtures.entries(index, index, 1), index % 7 == 0);
+      }
+      snapshotter.join();
+      assertThat(storage.snapshotMetadata().getIndex()).isEqualTo(181);
+      assertThat(storage.firstIndex()).isEqualTo(181 - 3 + 1); // keeps 3 entries before it
+      assertThat(storage.entries(storage.firstIndex(), 301, Long.MAX_VALUE))
+          .isEqualTo(WalFixtures.entries(storage.firstIndex(), 300, 1));
+    }
+    try (DiskStorage storage = open()) {
+      assertThat(storage.snapshot().getData().toStringUtf8()).isEqualTo("s181");
+      assertThat(storage.entries(182, 301, Long.MAX_VALUE))
+          .isEqualTo(WalFixtures.entries(182, 300, 1));
+    }
+  }
+
+  @Test
   void snapshotsReleaseWholeWalFilesAndRecoveryStillWorks() throws IOException {
     try (DiskStorage storage = open()) {
       for (long i = 1; i <= 50; i += 10) {
