@@ -45,7 +45,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The operator end to end, through the operator alone: it runs as its own process (the shipped jar)
  * against fabric8's mock API server, while {@link StandInNodes} plays the StatefulSet controller
  * and the kubelet, turning each pod into a real Ketch member on its own loopback address. Backups
- * go to s3proxy in this JVM. The steps run in order and share the cluster.
+ * go to s3proxy in this JVM. The steps run in order and share the cluster: create 3 members, write,
+ * scale to 5 and back to 3, heal a member whose volume was lost, upgrade, back up, restore into a
+ * new cluster (about 2.5 minutes on two cores).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class OperatorEndToEndTest {
@@ -215,20 +217,9 @@ class OperatorEndToEndTest {
     }
   }
 
-  /**
-   * Membership changes, healing and a rolling upgrade: each costs member JVM starts, more than the
-   * default suite's budget on two cores, so they run with -Dketch.e2e.operator.full=true.
-   */
-  static void assumeFull() {
-    Assumptions.assumeTrue(
-        Boolean.getBoolean("ketch.e2e.operator.full"),
-        "scale, heal and upgrade run with -Dketch.e2e.operator.full=true");
-  }
-
   @Test
   @Order(3)
   void scalesToFive() {
-    assumeFull();
     setSpec("main", "replicas", 5);
     awaitHealthy("main", 5);
   }
@@ -236,7 +227,6 @@ class OperatorEndToEndTest {
   @Test
   @Order(4)
   void scalesBackToThree() {
-    assumeFull();
     setSpec("main", "replicas", 3);
     awaitHealthy("main", 3);
     await()
@@ -250,7 +240,6 @@ class OperatorEndToEndTest {
   @Test
   @Order(5)
   void healsAMemberThatLostItsData() {
-    assumeFull();
     String before = memberId("main", "main-1");
     // The fault: main-1's volume is gone (a node lost with its local disk): claim and pod deleted.
     client.persistentVolumeClaims().inNamespace(NAMESPACE).withName("data-main-1").delete();
@@ -265,7 +254,6 @@ class OperatorEndToEndTest {
   @Test
   @Order(6)
   void upgradesOneMemberAtATime() {
-    assumeFull();
     setSpec("main", "version", "0.1.1");
     await()
         .atMost(CONVERGE)
