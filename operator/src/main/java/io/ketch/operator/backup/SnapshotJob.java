@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -27,6 +28,7 @@ final class SnapshotJob {
   static final String VOLUME = "backup";
   static final String MOUNT = "/backup";
   static final String COMPONENT = "backup";
+  static final String APP = "etcd-backup";
 
   /** Retries of the pod before the backup fails: a member restarting can cut one stream. */
   static final int BACKOFF_LIMIT = 2;
@@ -52,13 +54,19 @@ final class SnapshotJob {
         "--location="
             + new PvcLocation(pvc.getClaimName(), relative + "/" + name + VolumeStore.SUFFIX));
     args.add("--timeout-seconds=" + settings.snapshotTimeout().toSeconds());
+    args.add("--result=" + SnapshotToVolume.TERMINATION_LOG);
     if (keep.isPresent()) {
       args.add("--keep=" + keep.getAsInt());
       args.add("--keep-scheduled-of=" + cluster);
     }
     List<String> command = new ArrayList<>(settings.javaCommand());
     command.add(SnapshotToVolume.class.getName());
-    Map<String, String> labels = Labels.of(cluster, COMPONENT);
+    // Not the members' labels: the client Service and the PodDisruptionBudget select by those.
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put(Labels.NAME, APP);
+    labels.put(Labels.INSTANCE, cluster);
+    labels.put(Labels.COMPONENT, COMPONENT);
+    labels.put(Labels.MANAGED_BY, Labels.OPERATOR);
     return new JobBuilder()
         .withNewMetadata()
         .withName(name(backup))
@@ -98,6 +106,7 @@ final class SnapshotJob {
                 .withCommand(command)
                 .withArgs(args)
                 // The outcome is the termination message; an error that wrote none shows the log.
+                .withTerminationMessagePath(SnapshotToVolume.TERMINATION_LOG)
                 .withTerminationMessagePolicy("FallbackToLogsOnError")
                 .addNewVolumeMount()
                 .withName(VOLUME)

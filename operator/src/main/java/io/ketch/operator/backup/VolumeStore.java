@@ -43,7 +43,10 @@ final class VolumeStore {
       force(part);
       Files.move(part, digest, StandardCopyOption.ATOMIC_MOVE);
       force(directory);
-      String stored = sha256Of(target);
+      String stored;
+      try (InputStream in = Files.newInputStream(target)) {
+        stored = SnapshotDigest.sha256Of(in);
+      }
       if (!stored.equals(snapshot.sha256())) {
         throw new CorruptSnapshotException(
             target
@@ -104,15 +107,9 @@ final class VolumeStore {
    */
   static void copyVerified(Path file, Path target) {
     Path part = target.resolveSibling(target.getFileName() + ".part");
-    SnapshotDigest digest = new SnapshotDigest();
     try (InputStream in = Files.newInputStream(file);
         OutputStream out = Files.newOutputStream(part)) {
-      byte[] buffer = new byte[64 * 1024];
-      for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-        digest.update(buffer, 0, n);
-        out.write(buffer, 0, n);
-      }
-      String sha256 = digest.finish(file.toString());
+      String sha256 = SnapshotDigest.copy(in, out, file.toString());
       Path recorded = digestFile(file);
       if (Files.exists(recorded)) {
         String expected = Files.readString(recorded, StandardCharsets.UTF_8).split("\\s+")[0];
@@ -131,17 +128,6 @@ final class VolumeStore {
 
   static Path digestFile(Path snapshot) {
     return snapshot.resolveSibling(snapshot.getFileName() + DIGEST_SUFFIX);
-  }
-
-  private static String sha256Of(Path file) throws IOException {
-    var sha256 = SnapshotDigest.sha256();
-    try (InputStream in = Files.newInputStream(file)) {
-      byte[] buffer = new byte[64 * 1024];
-      for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-        sha256.update(buffer, 0, n);
-      }
-    }
-    return java.util.HexFormat.of().formatHex(sha256.digest());
   }
 
   private static void force(Path path) throws IOException {

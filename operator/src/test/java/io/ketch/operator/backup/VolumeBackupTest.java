@@ -92,6 +92,9 @@ class VolumeBackupTest {
               assertThat(owner.getName()).isEqualTo("nightly");
               assertThat(owner.getController()).isTrue();
             });
+    assertThat(job.getSpec().getTemplate().getMetadata().getLabels())
+        .as("not selected by the client Service or the PodDisruptionBudget")
+        .containsEntry("app.kubernetes.io/name", "etcd-backup");
     assertThat(job.getMetadata().getLabels())
         .containsEntry("app.kubernetes.io/instance", "main")
         .containsEntry("app.kubernetes.io/managed-by", "ketch-operator");
@@ -114,6 +117,7 @@ class VolumeBackupTest {
             "--name=nightly",
             "--location=pvc://etcd-backups/snapshots/db/main/nightly.db",
             "--timeout-seconds=120",
+            "--result=/dev/termination-log",
             "--keep=5",
             "--keep-scheduled-of=main");
     assertThat(container.getVolumeMounts())
