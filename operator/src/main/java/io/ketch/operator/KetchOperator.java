@@ -55,8 +55,7 @@ public final class KetchOperator implements AutoCloseable {
             clock),
         config -> watch(config, settings));
     operator.register(
-        new EtcdBackupReconciler(
-            client, backups.snapshotTimeout(), backups.spool(), UnaryOperator.identity(), clock),
+        new EtcdBackupReconciler(client, backups, UnaryOperator.identity(), clock),
         config -> watch(config, settings));
     operator.register(new BackupScheduler(client, clock), config -> watch(config, settings));
   }

@@ -17,6 +17,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -56,6 +60,7 @@ class ShippingTest {
     assertThat(container.getImage()).isEqualTo("ketch/ketch-operator:0.1.0");
     assertThat(container.getEnv())
         .anySatisfy(e -> assertThat(e.getName()).isEqualTo("KETCH_OPERATOR_NAMESPACE"));
+    assertThat(env(container, "KETCH_OPERATOR_IMAGE")).isEqualTo(container.getImage());
     assertThat(objects)
         .filteredOn(o -> o.getKind().equals("CustomResourceDefinition"))
         .hasSize(2)
@@ -89,12 +94,54 @@ class ShippingTest {
     var container =
         only(objects, Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0);
     assertThat(container.getImage()).isEqualTo("ketch/ketch-operator:1.2.3");
+    assertThat(env(container, "KETCH_OPERATOR_IMAGE")).isEqualTo("ketch/ketch-operator:1.2.3");
     assertThat(container.getEnv())
         .anySatisfy(
             e -> {
               assertThat(e.getName()).isEqualTo("KETCH_WATCH_NAMESPACES");
               assertThat(e.getValue()).isEqualTo("team-a,team-b");
             });
+  }
+
+  @Test
+  void theManifestsRunTheOperatorImageForItsOwnSteps() throws IOException {
+    var container =
+        only(
+                parse(Files.readString(REPO.resolve("manifests/install/20-deployment.yaml"))),
+                Deployment.class)
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getContainers()
+            .get(0);
+    assertThat(env(container, "KETCH_OPERATOR_IMAGE")).isEqualTo(container.getImage());
+  }
+
+  /** Every KETCH_* variable the operator reads is in docs/operator.md's "Operator settings". */
+  @Test
+  void everySettingIsDocumented() throws IOException {
+    Set<String> read = new TreeSet<>();
+    Pattern variable = Pattern.compile("KETCH_[A-Z_]+[A-Z]");
+    try (Stream<Path> files = Files.walk(REPO.resolve("operator/src/main"))) {
+      for (Path file : files.filter(Files::isRegularFile).toList()) {
+        variable.matcher(Files.readString(file)).results().forEach(m -> read.add(m.group()));
+      }
+    }
+    String doc = Files.readString(REPO.resolve("docs/operator.md"));
+    String settings = doc.substring(doc.indexOf("## Operator settings"));
+    settings = settings.substring(0, settings.indexOf("\n## ", 1));
+    assertThat(read).isNotEmpty();
+    for (String name : read) {
+      assertThat(settings).as("docs/operator.md, Operator settings").contains("`" + name + "`");
+    }
+  }
+
+  private static String env(io.fabric8.kubernetes.api.model.Container container, String name) {
+    return container.getEnv().stream()
+        .filter(e -> e.getName().equals(name))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError(name + " is not set"))
+        .getValue();
   }
 
   @Test

@@ -8,6 +8,8 @@ import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.options.GetOption;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
@@ -27,6 +29,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
@@ -45,7 +48,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The operator end to end, through the operator alone: it runs as its own process (the shipped jar)
  * against fabric8's mock API server, while {@link StandInNodes} plays the StatefulSet controller
  * and the kubelet, turning each pod into a real Ketch member on its own loopback address. Backups
- * go to s3proxy in this JVM. The steps run in order and share the cluster.
+ * go to s3proxy in this JVM. The steps run in order and share the cluster: create 3 members, write,
+ * scale to 5 and back to 3, heal a member whose volume was lost, upgrade, back up to a volume claim
+ * (a Job) and to S3, restore into a new cluster (about 2.5 minutes on two cores).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class OperatorEndToEndTest {
@@ -215,20 +220,9 @@ class OperatorEndToEndTest {
     }
   }
 
-  /**
-   * Membership changes, healing and a rolling upgrade: each costs member JVM starts, more than the
-   * default suite's budget on two cores, so they run with -Dketch.e2e.operator.full=true.
-   */
-  static void assumeFull() {
-    Assumptions.assumeTrue(
-        Boolean.getBoolean("ketch.e2e.operator.full"),
-        "scale, heal and upgrade run with -Dketch.e2e.operator.full=true");
-  }
-
   @Test
   @Order(3)
   void scalesToFive() {
-    assumeFull();
     setSpec("main", "replicas", 5);
     awaitHealthy("main", 5);
   }
@@ -236,7 +230,6 @@ class OperatorEndToEndTest {
   @Test
   @Order(4)
   void scalesBackToThree() {
-    assumeFull();
     setSpec("main", "replicas", 3);
     awaitHealthy("main", 3);
     await()
@@ -250,7 +243,6 @@ class OperatorEndToEndTest {
   @Test
   @Order(5)
   void healsAMemberThatLostItsData() {
-    assumeFull();
     String before = memberId("main", "main-1");
     // The fault: main-1's volume is gone (a node lost with its local disk): claim and pod deleted.
     client.persistentVolumeClaims().inNamespace(NAMESPACE).withName("data-main-1").delete();
@@ -265,7 +257,6 @@ class OperatorEndToEndTest {
   @Test
   @Order(6)
   void upgradesOneMemberAtATime() {
-    assumeFull();
     setSpec("main", "version", "0.1.1");
     await()
         .atMost(CONVERGE)
@@ -287,6 +278,63 @@ class OperatorEndToEndTest {
     awaitHealthy("main", 3);
   }
 
+  /** The backup Job's pod runs on the stand-in kubelet, with the claim as a directory. */
+  @Test
+  @Order(7)
+  void backsUpToAVolumeClaim() throws Exception {
+    var claim =
+        client
+            .resource(
+                new PersistentVolumeClaimBuilder()
+                    .withNewMetadata()
+                    .withName("etcd-backups")
+                    .withNamespace(NAMESPACE)
+                    .withUid(UUID.randomUUID().toString())
+                    .endMetadata()
+                    .withNewSpec()
+                    .withAccessModes("ReadWriteMany")
+                    .withNewResources()
+                    .addToRequests("storage", new Quantity("1Gi"))
+                    .endResources()
+                    .endSpec()
+                    .build())
+            .create();
+    String uid = claim.getMetadata().getUid();
+    apply(
+        """
+        apiVersion: ketch.io/v1alpha1
+        kind: EtcdBackup
+        metadata: {name: main-volume, namespace: e2e}
+        spec:
+          clusterRef: {name: main}
+          destination:
+            pvc: {claimName: etcd-backups, path: /snapshots}
+        """);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () -> {
+              Object phase = backupStatus("main-volume").get("phase");
+              return "Succeeded".equals(phase) || "Failed".equals(phase);
+            });
+    Map<String, Object> status = backupStatus("main-volume");
+    assertThat(status.get("phase")).as("backup status %s", status).isEqualTo("Succeeded");
+    assertThat(status.get("location"))
+        .isEqualTo("pvc://etcd-backups/snapshots/e2e/main/main-volume.db");
+    Path file = dir.resolve("volumes").resolve(uid).resolve("snapshots/e2e/main/main-volume.db");
+    byte[] bytes = Files.readAllBytes(file);
+    String sha256 =
+        java.util.HexFormat.of()
+            .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+    assertThat(((Number) status.get("size")).longValue()).isEqualTo(bytes.length);
+    assertThat(status.get("sha256")).isEqualTo(sha256);
+    assertThat(Files.readString(file.resolveSibling("main-volume.db.sha256")))
+        .isEqualTo(sha256 + "  main-volume.db\n");
+    assertThat(client.batch().v1().jobs().inNamespace(NAMESPACE).list().getItems())
+        .as("the Job is deleted once its outcome is recorded")
+        .isEmpty();
+  }
+
   @Test
   @Order(10)
   void backsUpToS3AndRestoresIntoANewCluster() throws Exception {
@@ -306,9 +354,9 @@ class OperatorEndToEndTest {
         .atMost(Duration.ofSeconds(60))
         .until(
             () ->
-                "Succeeded".equals(backupStatus().get("phase"))
-                    || "Failed".equals(backupStatus().get("phase")));
-    Map<String, Object> status = backupStatus();
+                "Succeeded".equals(backupStatus("main-e2e").get("phase"))
+                    || "Failed".equals(backupStatus("main-e2e").get("phase")));
+    Map<String, Object> status = backupStatus("main-e2e");
     assertThat(status.get("phase")).as("backup status %s", status).isEqualTo("Succeeded");
     assertThat(status.get("location")).isEqualTo("s3://backups/e2e/e2e/main/main-e2e.db");
     assertThat(blobs.getBlobStore().blobExists("backups", "e2e/e2e/main/main-e2e.db")).isTrue();
@@ -375,13 +423,9 @@ class OperatorEndToEndTest {
         .orElse(null);
   }
 
-  private static Map<String, Object> backupStatus() {
+  private static Map<String, Object> backupStatus(String name) {
     GenericKubernetesResource backup =
-        client
-            .genericKubernetesResources(BACKUPS)
-            .inNamespace(NAMESPACE)
-            .withName("main-e2e")
-            .get();
+        client.genericKubernetesResources(BACKUPS).inNamespace(NAMESPACE).withName(name).get();
     Object status = backup == null ? null : backup.getAdditionalProperties().get("status");
     return status == null ? Map.of() : castMap(status);
   }

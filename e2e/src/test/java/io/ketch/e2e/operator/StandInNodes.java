@@ -2,6 +2,7 @@ package io.ketch.e2e.operator;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
@@ -11,6 +12,8 @@ import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -47,9 +50,12 @@ import java.util.stream.Collectors;
  * The kubelet side runs each pod: its init containers as commands, then the member container as a
  * real Ketch process (io.ketch.launch.KetchMain with the pod's args and env), on the pod's own
  * loopback address with the standard ports; a claim's volume is a directory named by the claim's
- * uid, so a new claim starts empty and a restarted pod keeps its data. Ready follows /readyz.
+ * uid, so a new claim starts empty and a restarted pod keeps its data. Ready follows /readyz. A Job
+ * gets one pod, run to completion with its claims mounted, its termination message read from the
+ * file its container names, and its status set Complete or Failed (no retries).
  */
 final class StandInNodes implements AutoCloseable {
+  private static final String JOB_NAME = "job-name";
   private static final Pattern VARIABLE = Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)");
 
   private final KubernetesClient client;
@@ -60,6 +66,7 @@ final class StandInNodes implements AutoCloseable {
   private final Path bin;
   private final Map<String, RunningPod> running = new ConcurrentHashMap<>();
   private final Set<String> starting = ConcurrentHashMap.newKeySet();
+  private final Set<String> jobs = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor();
   private final ExecutorService starter = Executors.newCachedThreadPool();
   private final HttpClient http =
@@ -137,10 +144,17 @@ final class StandInNodes implements AutoCloseable {
     for (StatefulSet sts : client.apps().statefulSets().inNamespace(namespace).list().getItems()) {
       syncStatefulSet(sts);
     }
+    for (Job job : client.batch().v1().jobs().inNamespace(namespace).list().getItems()) {
+      syncJob(job);
+    }
     for (Pod pod : client.pods().inNamespace(namespace).list().getItems()) {
       String uid = pod.getMetadata().getUid();
       if (!running.containsKey(uid) && starting.add(uid)) {
-        starter.submit(() -> runPod(pod));
+        if (pod.getMetadata().getLabels().containsKey(JOB_NAME)) {
+          starter.submit(() -> runJobPod(pod));
+        } else {
+          starter.submit(() -> runPod(pod));
+        }
       }
     }
     for (Map.Entry<String, RunningPod> entry : running.entrySet()) {
@@ -219,6 +233,121 @@ final class StandInNodes implements AutoCloseable {
             .create();
       }
     }
+  }
+
+  /** The Job controller, for Jobs of one pod that is never retried: the pod, once. */
+  private void syncJob(Job job) {
+    if (!jobs.add(job.getMetadata().getUid())) {
+      return;
+    }
+    var template = job.getSpec().getTemplate();
+    Map<String, String> labels = new HashMap<>(template.getMetadata().getLabels());
+    labels.put(JOB_NAME, job.getMetadata().getName());
+    client
+        .resource(
+            new PodBuilder()
+                .withNewMetadata()
+                .withName(
+                    job.getMetadata().getName()
+                        + "-"
+                        + UUID.randomUUID().toString().substring(0, 5))
+                .withNamespace(namespace)
+                .withUid(UUID.randomUUID().toString())
+                .withLabels(labels)
+                .endMetadata()
+                .withSpec(template.getSpec())
+                .withNewStatus()
+                .withPhase("Pending")
+                .endStatus()
+                .build())
+        .create();
+  }
+
+  /**
+   * A Job's pod: its container's command to completion, with its claims mounted and its termination
+   * message file; then the pod's and the Job's status as their controllers set them.
+   */
+  private void runJobPod(Pod pod) {
+    String uid = pod.getMetadata().getUid();
+    String name = pod.getMetadata().getName();
+    try {
+      Container container = pod.getSpec().getContainers().get(0);
+      Path message =
+          Files.createDirectories(root.resolve("pods").resolve(uid)).resolve("termination-log");
+      Map<String, String> mounts = new HashMap<>();
+      mounts.put("/opt/ketch/ketch-operator.jar", operatorJar.toString());
+      mounts.put(container.getTerminationMessagePath(), message.toString());
+      for (var mount : container.getVolumeMounts()) {
+        for (var volume : pod.getSpec().getVolumes()) {
+          if (volume.getName().equals(mount.getName())
+              && volume.getPersistentVolumeClaim() != null) {
+            mounts.put(
+                mount.getMountPath(),
+                claimVolume(volume.getPersistentVolumeClaim().getClaimName()).toString());
+          }
+        }
+      }
+      Map<String, String> env = env(pod, container);
+      List<String> command = new ArrayList<>();
+      for (String part : concat(container.getCommand(), container.getArgs())) {
+        command.add(substitute(part, env, mounts));
+      }
+      if (command.get(0).equals("java")) {
+        command.set(0, Processes.java());
+        command.add(1, "-Djdk.net.hosts.file=" + addresses.hostsFile());
+      }
+      int exit = Processes.run(command, env, name);
+      String text = Files.exists(message) ? Files.readString(message) : "";
+      client
+          .pods()
+          .inNamespace(namespace)
+          .withName(name)
+          .editStatus(
+              p -> {
+                p.getStatus().setPhase(exit == 0 ? "Succeeded" : "Failed");
+                p.getStatus()
+                    .setContainerStatuses(
+                        List.of(
+                            new ContainerStatusBuilder()
+                                .withName(container.getName())
+                                .withNewState()
+                                .withNewTerminated()
+                                .withExitCode(exit)
+                                .withMessage(text)
+                                .endTerminated()
+                                .endState()
+                                .build()));
+                return p;
+              });
+      client
+          .batch()
+          .v1()
+          .jobs()
+          .inNamespace(namespace)
+          .withName(pod.getMetadata().getLabels().get(JOB_NAME))
+          .editStatus(
+              j -> {
+                j.setStatus(
+                    new JobStatusBuilder()
+                        .addNewCondition()
+                        .withType(exit == 0 ? "Complete" : "Failed")
+                        .withStatus("True")
+                        .endCondition()
+                        .build());
+                return j;
+              });
+    } catch (IOException | RuntimeException e) {
+      System.err.println("stand-in kubelet: job pod " + name + " failed: " + e);
+    }
+  }
+
+  private Path claimVolume(String claim) throws IOException {
+    PersistentVolumeClaim pvc =
+        client.persistentVolumeClaims().inNamespace(namespace).withName(claim).get();
+    if (pvc == null) {
+      throw new IllegalStateException("claim " + claim + " not found");
+    }
+    return Files.createDirectories(root.resolve("volumes").resolve(pvc.getMetadata().getUid()));
   }
 
   private static int ordinal(String set, String pod) {

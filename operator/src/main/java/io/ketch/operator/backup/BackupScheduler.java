@@ -32,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * the minute it was due, so the schedule survives operator restarts (the next run follows the
  * newest one). Runs missed while the operator was down are caught up by one backup, not one per
  * missed slot. Retention keeps the newest {@code retention} Succeeded backups and deletes the older
- * ones, their snapshots first; Failed runs older than the oldest kept are deleted too.
+ * ones, their snapshots first (in S3 here; on a volume claim the backup Job of each run deletes the
+ * older scheduled files, as only a pod can); Failed runs older than the oldest kept are deleted
+ * too.
  *
  * <p>A second controller of EtcdCluster: it never writes the cluster's status (the cluster
  * reconciler copies the newest backup into status.lastBackup).
@@ -84,13 +86,18 @@ public final class BackupScheduler implements Reconciler<EtcdCluster> {
       runs = append(runs, start(cluster, spec, now.truncatedTo(ChronoUnit.MINUTES)));
       next = schedule.next(now);
     }
-    applyRetention(runs, spec.getRetention() == null ? 7 : spec.getRetention());
+    applyRetention(runs, retention(spec));
     Duration wait = Duration.between(now, next);
     if (runs.stream().anyMatch(BackupScheduler::inFlight)
         && wait.compareTo(IN_FLIGHT_RECHECK) > 0) {
       wait = IN_FLIGHT_RECHECK;
     }
     return UpdateControl.<EtcdCluster>noUpdate().rescheduleAfter(wait.plusSeconds(1));
+  }
+
+  /** How many Succeeded scheduled backups to keep. */
+  static int retention(ScheduledBackupSpec spec) {
+    return spec.getRetention() == null ? 7 : spec.getRetention();
   }
 
   /** The cluster's scheduled backups, oldest first. */

@@ -10,10 +10,10 @@ import java.util.Map;
  * The backup part's settings, from the operator's environment:
  *
  * <ul>
- *   <li>KETCH_OPERATOR_IMAGE: the operator's own image, which runs the restore's fetch step
- *       (default ketch/ketch-operator:&lt;version&gt;)
- *   <li>KETCH_FETCH_COMMAND: comma-separated command running {@link FetchSnapshot} in that image
- *       (default: java with the image's jar)
+ *   <li>KETCH_OPERATOR_IMAGE: the operator's own image, which runs the restore's fetch step and the
+ *       backup Jobs to volume claims (default ketch/ketch-operator:&lt;version&gt;)
+ *   <li>KETCH_JAVA_COMMAND: comma-separated command that runs a main class of the operator's jar in
+ *       that image, the class appended (default java,-cp,/opt/ketch/ketch-operator.jar)
  *   <li>KETCH_MEMBER_RESTORE_COMMAND: comma-separated restore command of the member image (default
  *       ketchctl,snapshot,restore; etcdutl,snapshot,restore for etcd 3.5+ images)
  *   <li>KETCH_BACKUP_SPOOL_DIR: where snapshots are spooled before upload (default java.io.tmpdir)
@@ -22,15 +22,15 @@ import java.util.Map;
  */
 public record BackupSettings(
     String operatorImage,
-    List<String> fetchCommand,
+    List<String> javaCommand,
     List<String> restoreCommand,
     Path spool,
     Duration snapshotTimeout) {
-  static final List<String> DEFAULT_FETCH_COMMAND =
-      List.of("java", "-cp", "/opt/ketch/ketch-operator.jar", FetchSnapshot.class.getName());
+  static final List<String> DEFAULT_JAVA_COMMAND =
+      List.of("java", "-cp", "/opt/ketch/ketch-operator.jar");
 
   public BackupSettings {
-    fetchCommand = List.copyOf(fetchCommand);
+    javaCommand = List.copyOf(javaCommand);
     restoreCommand = List.copyOf(restoreCommand);
   }
 
@@ -40,7 +40,7 @@ public record BackupSettings(
         env.getOrDefault(
             "KETCH_OPERATOR_IMAGE",
             "ketch/ketch-operator:" + (version == null ? "0.1.0" : version)),
-        split(env.get("KETCH_FETCH_COMMAND"), DEFAULT_FETCH_COMMAND),
+        split(env.get("KETCH_JAVA_COMMAND"), DEFAULT_JAVA_COMMAND),
         split(env.get("KETCH_MEMBER_RESTORE_COMMAND"), List.of("ketchctl", "snapshot", "restore")),
         Path.of(env.getOrDefault("KETCH_BACKUP_SPOOL_DIR", System.getProperty("java.io.tmpdir"))),
         Duration.ofSeconds(

@@ -12,10 +12,8 @@ import io.ketch.operator.model.EtcdCluster;
 import io.ketch.operator.model.MemberStatus;
 import io.ketch.operator.model.S3Destination;
 import io.ketch.operator.resources.MemberTopology;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.OptionalInt;
@@ -26,9 +24,10 @@ import org.slf4j.LoggerFactory;
 /**
  * An EtcdBackup, taken once: Pending while its cluster has no healthy member to stream from,
  * Running while the snapshot streams from a member (a healthy follower when there is one, to spare
- * the leader) and is uploaded, then Succeeded or Failed for good. A backup found Running when a
- * round starts was cut off by an operator restart and is simply taken again: its object key is its
- * own, so the retake overwrites the partial upload.
+ * the leader) and is uploaded, then Succeeded or Failed for good. A backup to S3 streams through
+ * the operator; a backup found Running when a round starts was cut off by an operator restart and
+ * is simply taken again: its object key is its own, so the retake overwrites the partial upload. A
+ * backup to a volume claim is taken by a Job that mounts the claim ({@link VolumeBackups}).
  */
 @ControllerConfiguration(name = "etcdbackup")
 public final class EtcdBackupReconciler implements Reconciler<EtcdBackup> {
@@ -38,24 +37,24 @@ public final class EtcdBackupReconciler implements Reconciler<EtcdBackup> {
   private final KubernetesClient client;
   private final S3Stores stores;
   private final SnapshotTaker taker;
-  private final Path spool;
+  private final BackupSettings settings;
+  private final VolumeBackups volumeBackups;
   private final UnaryOperator<String> resolve;
   private final Clock clock;
 
   /**
-   * @param spool the directory snapshots are spooled to on their way to storage
    * @param resolve maps a member's advertised client URL to the URL the operator dials
    */
   public EtcdBackupReconciler(
       KubernetesClient client,
-      Duration snapshotTimeout,
-      Path spool,
+      BackupSettings settings,
       UnaryOperator<String> resolve,
       Clock clock) {
     this.client = client;
     this.stores = new S3Stores(client);
-    this.taker = new SnapshotTaker(snapshotTimeout);
-    this.spool = spool;
+    this.taker = new SnapshotTaker(settings.snapshotTimeout());
+    this.settings = settings;
+    this.volumeBackups = new VolumeBackups(client, settings, clock);
     this.resolve = resolve;
     this.clock = clock;
   }
@@ -71,29 +70,24 @@ public final class EtcdBackupReconciler implements Reconciler<EtcdBackup> {
     String clusterName = backup.getSpec().getClusterRef().getName();
     EtcdCluster cluster =
         client.resources(EtcdCluster.class).inNamespace(namespace).withName(clusterName).get();
+    if (backup.getSpec().getDestination().getPvc() != null) {
+      return volumeBackups.reconcile(backup, cluster, status);
+    }
     List<String> sources = cluster == null ? List.of() : sources(cluster);
     if (sources.isEmpty()) {
-      status.setPhase(Phase.Pending);
-      status.setMessage(
-          cluster == null
-              ? "EtcdCluster " + clusterName + " not found"
-              : "waiting for a healthy member of " + clusterName);
-      return patch(backup, status).rescheduleAfter(RETRY);
+      return patch(backup, waiting(status, cluster, clusterName)).rescheduleAfter(RETRY);
     }
     S3Destination s3 = backup.getSpec().getDestination().getS3();
-    if (s3 == null) {
-      return patch(backup, failed(status, "only s3 destinations are supported"));
-    }
     status.setPhase(Phase.Running);
     status.setStartTime(clock.instant().toString());
     status.setMessage("streaming the snapshot from " + sources.get(0));
-    write(backup, status);
+    write(client, backup, status);
     try {
       take(backup, s3, sources, status);
     } catch (BackupException | CorruptSnapshotException e) {
       log.warn(
           "backup {}/{} failed: {}", namespace, backup.getMetadata().getName(), e.getMessage());
-      failed(status, e.getMessage());
+      failed(status, e.getMessage(), clock);
     }
     return patch(backup, status);
   }
@@ -105,7 +99,8 @@ public final class EtcdBackupReconciler implements Reconciler<EtcdBackup> {
         S3Stores.clusterPrefix(s3, namespace, backup.getSpec().getClusterRef().getName())
             + backup.getMetadata().getName()
             + S3Store.SUFFIX;
-    Snapshot snapshot = snapshot(sources);
+    Snapshot snapshot =
+        taker.takeFromFirst(sources.stream().map(resolve).toList(), settings.spool());
     try (S3Store store = stores.open(namespace, s3)) {
       S3Location location = store.put(key, snapshot);
       status.setPhase(Phase.Succeeded);
@@ -118,19 +113,6 @@ public final class EtcdBackupReconciler implements Reconciler<EtcdBackup> {
     } finally {
       SnapshotTaker.deleteQuietly(snapshot.file());
     }
-  }
-
-  /** From the first source that streams a whole snapshot; a corrupt one fails the backup. */
-  private Snapshot snapshot(List<String> sources) {
-    List<String> failures = new ArrayList<>();
-    for (String source : sources) {
-      try {
-        return taker.take(resolve.apply(source), spool);
-      } catch (BackupException e) {
-        failures.add(e.getMessage());
-      }
-    }
-    throw new BackupException(String.join("; ", failures));
   }
 
   /** Client URLs of the healthy members: followers first, the leader last. */
@@ -148,7 +130,17 @@ public final class EtcdBackupReconciler implements Reconciler<EtcdBackup> {
         .toList();
   }
 
-  private EtcdBackupStatus failed(EtcdBackupStatus status, String message) {
+  /** Pending: the cluster is missing or has no healthy member to stream from. */
+  static EtcdBackupStatus waiting(EtcdBackupStatus status, EtcdCluster cluster, String name) {
+    status.setPhase(Phase.Pending);
+    status.setMessage(
+        cluster == null
+            ? "EtcdCluster " + name + " not found"
+            : "waiting for a healthy member of " + name);
+    return status;
+  }
+
+  static EtcdBackupStatus failed(EtcdBackupStatus status, String message, Clock clock) {
     status.setPhase(Phase.Failed);
     status.setMessage(message);
     status.setCompletionTime(clock.instant().toString());
@@ -160,11 +152,11 @@ public final class EtcdBackupReconciler implements Reconciler<EtcdBackup> {
    * snapshot streams, and a merge patch of the status needs no resourceVersion.
    */
   private UpdateControl<EtcdBackup> patch(EtcdBackup backup, EtcdBackupStatus status) {
-    write(backup, status);
+    write(client, backup, status);
     return UpdateControl.noUpdate();
   }
 
-  private void write(EtcdBackup backup, EtcdBackupStatus status) {
+  static void write(KubernetesClient client, EtcdBackup backup, EtcdBackupStatus status) {
     backup.setStatus(status);
     backup.getMetadata().setResourceVersion(null);
     client.resource(backup).patchStatus();

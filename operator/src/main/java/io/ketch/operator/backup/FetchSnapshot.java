@@ -10,10 +10,11 @@ import java.util.stream.Stream;
 
 /**
  * The first restore init container (see {@link RestoreStep}): downloads a backup from S3-compatible
- * storage and checks its SHA-256, but only for a seed member with an empty data dir. Flags: {@code
- * --data-dir}, {@code --output}, {@code --location=s3://bucket/key} or {@code
- * --newest-under=s3://bucket/prefix}, {@code --endpoint}, {@code --region}, {@code --path-style};
- * credentials from {@value #ACCESS_KEY_ENV} and {@value #SECRET_KEY_ENV}.
+ * storage, or copies it from a mounted backup claim, and checks its SHA-256, but only for a seed
+ * member with an empty data dir. Flags: {@code --data-dir}, {@code --output}; then for S3 {@code
+ * --location=s3://bucket/key} or {@code --newest-under=s3://bucket/prefix}, {@code --endpoint},
+ * {@code --region}, {@code --path-style}, credentials from {@value #ACCESS_KEY_ENV} and {@value
+ * #SECRET_KEY_ENV}; for a claim {@code --file=<path>} or {@code --newest-in=<directory>}.
  */
 public final class FetchSnapshot {
   static final String ACCESS_KEY_ENV = "AWS_ACCESS_KEY_ID";
@@ -41,6 +42,9 @@ public final class FetchSnapshot {
     if (!isEmpty(dataDir)) {
       return "data dir " + dataDir + " holds data: nothing to restore";
     }
+    if (flags.containsKey("file") || flags.containsKey("newest-in")) {
+      return copyFromVolume(flags, output);
+    }
     String where =
         flags.containsKey("location") ? flags.get("location") : required(flags, "newest-under");
     S3Location named = parseWithEmptyKey(where);
@@ -63,6 +67,22 @@ public final class FetchSnapshot {
       store.download(location, output);
       return "fetched " + location + " to " + output;
     }
+  }
+
+  /**
+   * From a mounted backup claim: {@code --file}, or the newest snapshot under {@code --newest-in}.
+   */
+  private static String copyFromVolume(Map<String, String> flags, Path output) {
+    Path file =
+        flags.containsKey("file")
+            ? Path.of(flags.get("file"))
+            : VolumeStore.newest(Path.of(flags.get("newest-in")))
+                .orElseThrow(() -> new BackupException("no backup in " + flags.get("newest-in")));
+    if (!Files.isRegularFile(file)) {
+      throw new BackupException("no backup at " + file);
+    }
+    VolumeStore.copyVerified(file, output);
+    return "copied " + file + " to " + output;
   }
 
   private static S3Location parseWithEmptyKey(String where) {

@@ -4,11 +4,13 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.ketch.operator.model.BackupSource;
 import io.ketch.operator.model.EtcdCluster;
+import io.ketch.operator.model.PvcDestination;
 import io.ketch.operator.model.S3Destination;
 import io.ketch.operator.resources.MemberImage;
 import io.ketch.operator.resources.MemberStatefulSet;
@@ -28,7 +30,8 @@ import java.util.function.Function;
  *
  * <ol>
  *   <li>{@value #FETCH}, on the operator's image: {@link FetchSnapshot} downloads the snapshot into
- *       an emptyDir and checks its SHA-256, when the conditions above hold;
+ *       an emptyDir (or copies it from the backup's claim, mounted read-only) and checks its
+ *       SHA-256, when the conditions above hold;
  *   <li>{@value #RESTORE}, on the member's image: when a snapshot was fetched and the data dir is
  *       still empty, {@code ketchctl snapshot restore} (or etcd's {@code etcdutl snapshot restore},
  *       which takes the same flags) writes the data dir for the member's name, initial cluster and
@@ -41,6 +44,8 @@ public final class RestoreStep implements Function<EtcdCluster, PodAdditions> {
   static final String VOLUME = "restore";
   static final String MOUNT = "/restore";
   static final String SNAPSHOT = MOUNT + "/snapshot.db";
+  static final String SOURCE_VOLUME = "backup-source";
+  static final String SOURCE_MOUNT = "/backup";
 
   private final String operatorImage;
   private final List<String> fetchCommand;
@@ -48,23 +53,25 @@ public final class RestoreStep implements Function<EtcdCluster, PodAdditions> {
   private final List<String> restoreCommand;
 
   /**
-   * @param fetchCommand runs {@link FetchSnapshot}'s main in the operator's image
+   * @param javaCommand runs a main class of the operator's jar in the operator's image
    * @param restoreCommand the member image's restore command, e.g. {@code [ketchctl, snapshot,
    *     restore]}
    */
   public RestoreStep(
       String operatorImage,
-      List<String> fetchCommand,
+      List<String> javaCommand,
       MemberImage memberImage,
       List<String> restoreCommand) {
     this.operatorImage = operatorImage;
-    this.fetchCommand = List.copyOf(fetchCommand);
+    List<String> fetch = new ArrayList<>(javaCommand);
+    fetch.add(FetchSnapshot.class.getName());
+    this.fetchCommand = List.copyOf(fetch);
     this.memberImage = memberImage;
     this.restoreCommand = List.copyOf(restoreCommand);
   }
 
   public RestoreStep(BackupSettings settings, MemberImage memberImage) {
-    this(settings.operatorImage(), settings.fetchCommand(), memberImage, settings.restoreCommand());
+    this(settings.operatorImage(), settings.javaCommand(), memberImage, settings.restoreCommand());
   }
 
   @Override
@@ -76,19 +83,67 @@ public final class RestoreStep implements Function<EtcdCluster, PodAdditions> {
     if (source == null) {
       return PodAdditions.NONE;
     }
+    List<Volume> volumes = new ArrayList<>();
+    volumes.add(new VolumeBuilder().withName(VOLUME).withNewEmptyDir().endEmptyDir().build());
+    PvcDestination pvc = source.getDestination().getPvc();
+    if (pvc != null) {
+      volumes.add(
+          new VolumeBuilder()
+              .withName(SOURCE_VOLUME)
+              .withNewPersistentVolumeClaim()
+              .withClaimName(pvc.getClaimName())
+              .withReadOnly(true)
+              .endPersistentVolumeClaim()
+              .build());
+    }
     return new PodAdditions(
-        List.of(fetch(cluster, source), restore(cluster)),
-        List.of(new VolumeBuilder().withName(VOLUME).withNewEmptyDir().endEmptyDir().build()));
+        List.of(
+            pvc == null ? fetchFromS3(cluster, source) : fetchFromClaim(cluster, source, pvc),
+            restore(cluster)),
+        volumes);
   }
 
-  private Container fetch(EtcdCluster cluster, BackupSource source) {
-    S3Destination s3 = source.getDestination().getS3();
-    if (s3 == null) {
-      throw new IllegalArgumentException("restore supports s3 backups only");
+  /**
+   * From the backup claim, mounted read-only: the file the location names, or the newest under the
+   * destination's path.
+   */
+  private Container fetchFromClaim(EtcdCluster cluster, BackupSource source, PvcDestination pvc) {
+    List<String> args = new ArrayList<>(fetchArgs());
+    if (source.getLocation() != null) {
+      PvcLocation location = PvcLocation.parse(source.getLocation());
+      if (!location.claim().equals(pvc.getClaimName())) {
+        throw new IllegalArgumentException(
+            "location " + location + " is not on the destination's claim " + pvc.getClaimName());
+      }
+      args.add("--file=" + SOURCE_MOUNT + "/" + location.path());
+    } else {
+      String path = pvc.getPath() == null ? "" : pvc.getPath().replaceAll("^/+|/+$", "");
+      args.add("--newest-in=" + SOURCE_MOUNT + (path.isEmpty() ? "" : "/" + path));
     }
-    List<String> args = new ArrayList<>();
-    args.add("--data-dir=" + MemberStatefulSet.DATA_DIR);
-    args.add("--output=" + SNAPSHOT);
+    List<VolumeMount> mounts = new ArrayList<>(mounts());
+    mounts.add(
+        new VolumeMountBuilder()
+            .withName(SOURCE_VOLUME)
+            .withMountPath(SOURCE_MOUNT)
+            .withReadOnly(true)
+            .build());
+    return new ContainerBuilder()
+        .withName(FETCH)
+        .withImage(operatorImage)
+        .withCommand(fetchCommand)
+        .withArgs(args)
+        .withEnv(MemberStatefulSet.memberEnv(cluster))
+        .withVolumeMounts(mounts)
+        .build();
+  }
+
+  private static List<String> fetchArgs() {
+    return List.of("--data-dir=" + MemberStatefulSet.DATA_DIR, "--output=" + SNAPSHOT);
+  }
+
+  private Container fetchFromS3(EtcdCluster cluster, BackupSource source) {
+    S3Destination s3 = source.getDestination().getS3();
+    List<String> args = new ArrayList<>(fetchArgs());
     if (source.getLocation() != null) {
       args.add("--location=" + source.getLocation());
     } else {

@@ -7,10 +7,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -140,16 +137,10 @@ final class S3Store implements AutoCloseable {
    */
   void download(S3Location location, Path target) {
     Path part = target.resolveSibling(target.getFileName() + ".part");
-    SnapshotDigest digest = new SnapshotDigest();
     try (ResponseInputStream<GetObjectResponse> in =
             s3.getObject(get -> get.bucket(location.bucket()).key(location.key()));
         OutputStream out = Files.newOutputStream(part)) {
-      byte[] buffer = new byte[64 * 1024];
-      for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-        digest.update(buffer, 0, n);
-        out.write(buffer, 0, n);
-      }
-      String sha256 = digest.finish(location.toString());
+      String sha256 = SnapshotDigest.copy(in, out, location.toString());
       String expected = in.response().metadata().get(SHA256_METADATA);
       if (expected != null && !expected.equals(sha256)) {
         throw new CorruptSnapshotException(
@@ -164,13 +155,9 @@ final class S3Store implements AutoCloseable {
   }
 
   private String sha256Of(S3Location location) throws IOException {
-    MessageDigest sha256 = SnapshotDigest.sha256();
-    try (InputStream in =
-        new DigestInputStream(
-            s3.getObject(get -> get.bucket(location.bucket()).key(location.key())), sha256)) {
-      in.transferTo(OutputStream.nullOutputStream());
+    try (InputStream in = s3.getObject(get -> get.bucket(location.bucket()).key(location.key()))) {
+      return SnapshotDigest.sha256Of(in);
     }
-    return HexFormat.of().formatHex(sha256.digest());
   }
 
   private StoredBackup stored(S3Object object) {

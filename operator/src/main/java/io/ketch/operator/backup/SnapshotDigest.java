@@ -1,5 +1,8 @@
 package io.ketch.operator.backup;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
@@ -64,6 +67,29 @@ final class SnapshotDigest {
               + " bytes before it");
     }
     return HexFormat.of().formatHex(whole.digest());
+  }
+
+  /**
+   * Copies a stored snapshot while digesting it; returns its hex SHA-256 once its trailer checked.
+   */
+  static String copy(InputStream in, OutputStream out, String source) throws IOException {
+    SnapshotDigest digest = new SnapshotDigest();
+    byte[] buffer = new byte[64 * 1024];
+    for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+      digest.update(buffer, 0, n);
+      out.write(buffer, 0, n);
+    }
+    return digest.finish(source);
+  }
+
+  /** The hex SHA-256 of everything {@code in} holds (a read-back after storing). */
+  static String sha256Of(InputStream in) throws IOException {
+    MessageDigest sha256 = sha256();
+    byte[] buffer = new byte[64 * 1024];
+    for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+      sha256.update(buffer, 0, n);
+    }
+    return HexFormat.of().formatHex(sha256.digest());
   }
 
   static MessageDigest sha256() {

@@ -15,7 +15,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -81,6 +83,22 @@ final class SnapshotTaker {
     } finally {
       channel.shutdownNow();
     }
+  }
+
+  /**
+   * From the first of {@code clientUrls} that streams a whole snapshot; a corrupt one fails at
+   * once.
+   */
+  Snapshot takeFromFirst(List<String> clientUrls, Path directory) {
+    List<String> failures = new ArrayList<>();
+    for (String url : clientUrls) {
+      try {
+        return take(url, directory);
+      } catch (BackupException e) {
+        failures.add(e.getMessage());
+      }
+    }
+    throw new BackupException(String.join("; ", failures));
   }
 
   static void deleteQuietly(Path file) {

@@ -532,8 +532,9 @@ final class ClusterReconcile {
 
   /**
    * OnDelete rolling update: one outdated pod at a time (highest ordinal first, the leader last
-   * after handing its leadership over), and only while every member is healthy and caught up, which
-   * is also how the round waits for the replaced member to be back before the next.
+   * after handing its leadership over), and only while every member is healthy and caught up and
+   * every pod Ready, which is also how the round waits for the replaced member to be back before
+   * the next.
    */
   private Optional<Progress> rollingUpdate(Round round) {
     String current = KubeObjects.templateHash(round.statefulSet);
@@ -548,6 +549,7 @@ final class ClusterReconcile {
     }
     String target = image.imageFor(round.cluster.getSpec());
     if (!round.allHealthyAndCaughtUp()
+        || !round.podsReady()
         || round.memberList.members().stream().anyMatch(Member::learner)
         || round.memberList.members().size() != round.statefulSetReplicas()) {
       return Optional.of(

@@ -9,6 +9,7 @@ import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
@@ -54,8 +55,8 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
   @Override
   public UpdateControl<EtcdCluster> reconcile(EtcdCluster cluster, Context<EtcdCluster> context) {
     Outcome outcome = rounds.reconcile(cluster);
-    cluster.setStatus(outcome.status());
-    return UpdateControl.patchStatus(cluster).rescheduleAfter(outcome.requeueAfter());
+    writeStatus(cluster, context, outcome.status());
+    return UpdateControl.<EtcdCluster>noUpdate().rescheduleAfter(outcome.requeueAfter());
   }
 
   @Override
@@ -74,8 +75,26 @@ public class EtcdClusterReconciler implements Reconciler<EtcdCluster> {
             String.valueOf(e.getMessage()),
             generation,
             clock.instant()));
-    cluster.setStatus(status);
-    return ErrorStatusUpdateControl.patchStatus(cluster);
+    writeStatus(cluster, context, status);
+    return ErrorStatusUpdateControl.noStatusUpdate();
+  }
+
+  /**
+   * Replaces the whole status (a PUT of the status subresource, retried on a conflict against the
+   * newest version) and caches the result, so the next round starts from it. The SDK's own patch
+   * without server-side apply is a JSON Patch computed against the informer's copy: one round
+   * behind (a pod event can start the next round before the watch delivers the last status), its
+   * array indexes land on the wrong members or fail.
+   */
+  private static void writeStatus(
+      EtcdCluster cluster, Context<EtcdCluster> context, EtcdClusterStatus status) {
+    PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(
+        cluster,
+        context,
+        fresh -> {
+          fresh.setStatus(status);
+          return fresh;
+        });
   }
 
   @Override

@@ -122,6 +122,28 @@ final class Round {
     return memberList.members().stream().allMatch(m -> m.started() && healthy(m) && caughtUp(m));
   }
 
+  /**
+   * Every ordinal of the StatefulSet has a pod that is not being deleted and is Ready. A member
+   * answers as healthy until its process stops, which is after its pod was deleted: after a restart
+   * only the pods tell that the member is not back yet.
+   */
+  boolean podsReady() {
+    for (int ordinal = 0; ordinal < statefulSetReplicas(); ordinal++) {
+      Pod pod = pods.get(ordinal);
+      if (pod == null || pod.getMetadata().getDeletionTimestamp() != null || !isReady(pod)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isReady(Pod pod) {
+    return pod.getStatus() != null
+        && pod.getStatus().getConditions() != null
+        && pod.getStatus().getConditions().stream()
+            .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+  }
+
   StorageSpec storage() {
     return cluster.getSpec().getStorage() == null
         ? new StorageSpec()

@@ -50,8 +50,12 @@ abstract class BackupFixture {
     reconciler =
         new EtcdBackupReconciler(
             client,
-            Duration.ofSeconds(20),
-            spool,
+            new BackupSettings(
+                "ketch/operator:0.1.0",
+                BackupSettings.DEFAULT_JAVA_COMMAND,
+                List.of("ketchctl", "snapshot", "restore"),
+                spool,
+                Duration.ofSeconds(20)),
             url -> url.startsWith("http://" + CLUSTER + "-") ? member.url() : url,
             clock);
     client

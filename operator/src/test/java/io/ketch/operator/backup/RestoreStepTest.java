@@ -28,7 +28,7 @@ class RestoreStepTest {
   static final RestoreStep STEP =
       new RestoreStep(
           "ketch/operator:0.1.0",
-          BackupSettings.DEFAULT_FETCH_COMMAND,
+          BackupSettings.DEFAULT_JAVA_COMMAND,
           IMAGE,
           List.of("ketchctl", "snapshot", "restore"));
   static S3Server s3;

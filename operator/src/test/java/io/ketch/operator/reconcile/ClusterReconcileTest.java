@@ -241,6 +241,32 @@ class ClusterReconcileTest {
   }
 
   @Test
+  void anUpgradeWaitsForTheReplacedPodToBeReadyBeforeTheNext() {
+    harness.create(3, spec -> spec.setVersion("3.5.0"));
+    harness.converge();
+    harness.etcd.leader = idOf("main-0");
+    harness.statefulSets.newPodsReady = false;
+    harness.edit(c -> c.getSpec().setVersion("3.5.1"));
+    String replaced = harness.statefulSets.pods().get(2).getMetadata().getUid();
+    harness.round();
+    assertThat(harness.statefulSets.pods()).doesNotContainKey(2);
+
+    // The replacement runs but is not Ready yet, while every member still answers as healthy.
+    for (int i = 0; i < 3; i++) {
+      harness.round();
+    }
+    var pods = harness.statefulSets.pods();
+    assertThat(pods.get(2).getMetadata().getUid()).isNotEqualTo(replaced);
+    assertThat(pods.get(1).getSpec().getContainers().get(0).getImage())
+        .as("main-1 waits for main-2's pod to be Ready")
+        .isEqualTo("ketch/node:3.5.0");
+
+    harness.statefulSets.markReady(2);
+    harness.round();
+    assertThat(harness.statefulSets.pods()).doesNotContainKey(1);
+  }
+
+  @Test
   void aPausedClusterIsLeftAlone() {
     harness.create(3, spec -> {});
     harness.converge();

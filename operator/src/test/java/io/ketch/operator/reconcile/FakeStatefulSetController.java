@@ -20,6 +20,9 @@ final class FakeStatefulSetController {
   private final KubernetesClient client;
   private final MemberTopology topology;
 
+  /** Whether a new pod is Ready at once; otherwise it waits for {@link #markReady}. */
+  boolean newPodsReady = true;
+
   FakeStatefulSetController(KubernetesClient client, MemberTopology topology) {
     this.client = client;
     this.topology = topology;
@@ -78,13 +81,25 @@ final class FakeStatefulSetController {
                     .withPhase("Running")
                     .addNewCondition()
                     .withType("Ready")
-                    .withStatus("True")
+                    .withStatus(newPodsReady ? "True" : "False")
                     .endCondition()
                     .endStatus()
                     .build())
             .create();
       }
     }
+  }
+
+  void markReady(int ordinal) {
+    client
+        .pods()
+        .inNamespace(topology.namespace())
+        .withName(topology.memberName(ordinal))
+        .editStatus(
+            pod -> {
+              pod.getStatus().getConditions().get(0).setStatus("True");
+              return pod;
+            });
   }
 
   Map<Integer, Pod> pods() {
