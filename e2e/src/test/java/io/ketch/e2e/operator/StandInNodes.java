@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -215,22 +216,11 @@ final class StandInNodes implements AutoCloseable {
       }
       if (client.pods().inNamespace(namespace).withName(name).get() == null) {
         var template = sts.getSpec().getTemplate();
-        client
-            .resource(
-                new PodBuilder()
-                    .withNewMetadata()
-                    .withName(name)
-                    .withNamespace(namespace)
-                    .withUid(UUID.randomUUID().toString())
-                    .withLabels(template.getMetadata().getLabels())
-                    .withAnnotations(template.getMetadata().getAnnotations())
-                    .endMetadata()
-                    .withSpec(template.getSpec())
-                    .withNewStatus()
-                    .withPhase("Pending")
-                    .endStatus()
-                    .build())
-            .create();
+        createPendingPod(
+            name,
+            template.getMetadata().getLabels(),
+            template.getMetadata().getAnnotations(),
+            template.getSpec());
       }
     }
   }
@@ -243,19 +233,27 @@ final class StandInNodes implements AutoCloseable {
     var template = job.getSpec().getTemplate();
     Map<String, String> labels = new HashMap<>(template.getMetadata().getLabels());
     labels.put(JOB_NAME, job.getMetadata().getName());
+    createPendingPod(
+        job.getMetadata().getName() + "-" + UUID.randomUUID().toString().substring(0, 5),
+        labels,
+        Map.of(),
+        template.getSpec());
+  }
+
+  /** A pod as its controller creates it, before the kubelet has seen it. */
+  private void createPendingPod(
+      String name, Map<String, String> labels, Map<String, String> annotations, PodSpec spec) {
     client
         .resource(
             new PodBuilder()
                 .withNewMetadata()
-                .withName(
-                    job.getMetadata().getName()
-                        + "-"
-                        + UUID.randomUUID().toString().substring(0, 5))
+                .withName(name)
                 .withNamespace(namespace)
                 .withUid(UUID.randomUUID().toString())
                 .withLabels(labels)
+                .withAnnotations(annotations)
                 .endMetadata()
-                .withSpec(template.getSpec())
+                .withSpec(spec)
                 .withNewStatus()
                 .withPhase("Pending")
                 .endStatus()
