@@ -112,11 +112,12 @@ final class CommittedEntries {
     metrics.setDbTotalSizeBytes(store.totalBytes());
     metrics.setDbTotalSizeInUseBytes(store.inUseBytes());
     metrics.setKeysTotal(store.keyCount());
-    if ((forceSnapshot || last - snapshotIndex >= config.snapshotCount())
-        && snapshotter.offer(state.captureSnapshot(last, appliedTerm), confState)) {
+    long at = last;
+    if ((forceSnapshot || at - snapshotIndex >= config.snapshotCount())
+        && snapshotter.offer(() -> state.captureSnapshot(at, appliedTerm), confState)) {
       // Written in the background; while it is, the next applies ask again.
       forceSnapshot = false;
-      snapshotIndex = last;
+      snapshotIndex = at;
     }
   }
 

@@ -708,14 +708,7 @@ public final class EtcdServer implements AutoCloseable {
           () -> {
             MemberState.PendingSnapshot pending =
                 state.captureSnapshot(applied.get(), committed.appliedTerm());
-            CompletableFuture.runAsync(
-                () -> {
-                  try {
-                    data.complete(SnapshotFormat.encode(pending.build()));
-                  } catch (RuntimeException e) {
-                    data.completeExceptionally(e);
-                  }
-                });
+            data.completeAsync(() -> SnapshotFormat.encode(pending.build()));
           });
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

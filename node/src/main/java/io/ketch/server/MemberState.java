@@ -119,9 +119,6 @@ final class MemberState {
   }
 
   /**
-   * The state as of {@code appliedIndex}; called on the apply thread, so nothing moves meanwhile.
-   */
-  /**
    * The state as of now, on the apply thread: leases, users and membership are serialized (small),
    * the key-value store only referenced; {@link PendingSnapshot#build} writes its bytes later, on
    * any thread, while the apply thread goes on.

@@ -8,6 +8,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,13 +39,20 @@ final class Snapshotter implements AutoCloseable {
   }
 
   /**
-   * Starts writing {@code pending}.
+   * Captures a snapshot (on the caller's thread) and starts writing it.
    *
-   * @return false, doing nothing, while the previous snapshot is still being written
+   * @return false, capturing nothing, while the previous snapshot is still being written
    */
-  boolean offer(MemberState.PendingSnapshot pending, ConfState confState) {
+  boolean offer(Supplier<MemberState.PendingSnapshot> capture, ConfState confState) {
     if (!writing.compareAndSet(false, true)) {
       return false;
+    }
+    MemberState.PendingSnapshot pending;
+    try {
+      pending = capture.get();
+    } catch (RuntimeException e) {
+      writing.set(false);
+      throw e;
     }
     try {
       thread.execute(() -> write(pending, confState));
