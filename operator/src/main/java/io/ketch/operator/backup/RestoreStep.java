@@ -117,7 +117,7 @@ public final class RestoreStep implements Function<EtcdCluster, PodAdditions> {
       }
       args.add("--file=" + SOURCE_MOUNT + "/" + location.path());
     } else {
-      String path = pvc.getPath() == null ? "" : pvc.getPath().replaceAll("^/+|/+$", "");
+      String path = SnapshotJob.path(pvc);
       args.add("--newest-in=" + SOURCE_MOUNT + (path.isEmpty() ? "" : "/" + path));
     }
     List<VolumeMount> mounts = new ArrayList<>(mounts());

@@ -133,9 +133,16 @@ final class SnapshotJob {
     return name.substring(0, 63 - suffix.length() - hash.length() - 1) + "-" + hash + suffix;
   }
 
+  /**
+   * The destination's path inside the claim without leading or trailing slashes; "" for its root.
+   */
+  static String path(PvcDestination pvc) {
+    return pvc.getPath() == null ? "" : pvc.getPath().replaceAll("^/+|/+$", "");
+  }
+
   /** The cluster's directory inside the claim, relative to its root. */
   static String directory(PvcDestination pvc, String namespace, String cluster) {
-    String path = pvc.getPath() == null ? "" : pvc.getPath().replaceAll("^/+|/+$", "");
+    String path = path(pvc);
     return (path.isEmpty() ? "" : path + "/") + namespace + "/" + cluster;
   }
 }
