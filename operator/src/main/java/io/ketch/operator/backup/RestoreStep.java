@@ -152,7 +152,8 @@ public final class RestoreStep implements Function<EtcdCluster, PodAdditions> {
     if (s3.getEndpoint() != null) {
       args.add("--endpoint=" + s3.getEndpoint());
     }
-    args.add("--region=" + (s3.getRegion() == null ? "us-east-1" : s3.getRegion()));
+    args.add(
+        "--region=" + (s3.getRegion() == null ? S3Destination.DEFAULT_REGION : s3.getRegion()));
     args.add("--path-style=" + Boolean.TRUE.equals(s3.getPathStyle()));
     List<EnvVar> env = new ArrayList<>(MemberStatefulSet.memberEnv(cluster));
     env.add(

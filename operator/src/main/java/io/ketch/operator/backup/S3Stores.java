@@ -30,7 +30,9 @@ final class S3Stores {
         new S3Store.Settings(
             destination.getEndpoint(),
             destination.getBucket(),
-            destination.getRegion() == null ? "us-east-1" : destination.getRegion(),
+            destination.getRegion() == null
+                ? S3Destination.DEFAULT_REGION
+                : destination.getRegion(),
             Boolean.TRUE.equals(destination.getPathStyle()),
             value(secret, S3Destination.ACCESS_KEY_ID),
             value(secret, S3Destination.SECRET_ACCESS_KEY)));
