@@ -18,6 +18,7 @@ import io.ketch.operator.resources.MemberTopology;
 import io.ketch.operator.resources.PodAdditions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.Function;
 
 /**
@@ -147,7 +148,11 @@ public final class RestoreStep implements Function<EtcdCluster, PodAdditions> {
     if (source.getLocation() != null) {
       args.add("--location=" + source.getLocation());
     } else {
-      args.add("--newest-under=s3://" + s3.getBucket() + "/" + nullToEmpty(s3.getKeyPrefix()));
+      args.add(
+          "--newest-under=s3://"
+              + s3.getBucket()
+              + "/"
+              + Objects.requireNonNullElse(s3.getKeyPrefix(), ""));
     }
     if (s3.getEndpoint() != null) {
       args.add("--endpoint=" + s3.getEndpoint());
@@ -242,9 +247,5 @@ public final class RestoreStep implements Function<EtcdCluster, PodAdditions> {
         .endSecretKeyRef()
         .endValueFrom()
         .build();
-  }
-
-  private static String nullToEmpty(String s) {
-    return s == null ? "" : s;
   }
 }

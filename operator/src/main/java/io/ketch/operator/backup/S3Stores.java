@@ -6,6 +6,7 @@ import io.ketch.operator.model.S3Destination;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
+import java.util.Objects;
 
 /** Opens the {@link S3Store} of a destination, with the credentials from its Secret. */
 final class S3Stores {
@@ -43,7 +44,7 @@ final class S3Stores {
    * <keyPrefix><namespace>/<cluster>/}, so clusters sharing a bucket never see each other's.
    */
   static String clusterPrefix(S3Destination destination, String namespace, String cluster) {
-    String prefix = destination.getKeyPrefix() == null ? "" : destination.getKeyPrefix();
+    String prefix = Objects.requireNonNullElse(destination.getKeyPrefix(), "");
     return prefix + namespace + "/" + cluster + "/";
   }
 
