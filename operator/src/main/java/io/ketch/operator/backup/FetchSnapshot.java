@@ -1,5 +1,6 @@
 package io.ketch.operator.backup;
 
+import io.ketch.operator.model.S3Destination;
 import io.ketch.operator.resources.MemberConfigMap;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -52,7 +53,7 @@ public final class FetchSnapshot {
         new S3Store.Settings(
             flags.get("endpoint"),
             named.bucket(),
-            flags.getOrDefault("region", "us-east-1"),
+            flags.getOrDefault("region", S3Destination.DEFAULT_REGION),
             Boolean.parseBoolean(flags.getOrDefault("path-style", "false")),
             required(env, ACCESS_KEY_ENV),
             required(env, SECRET_KEY_ENV));

@@ -18,6 +18,7 @@ import io.ketch.operator.resources.MemberTopology;
 import io.ketch.operator.resources.PodAdditions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.Function;
 
 /**
@@ -117,7 +118,7 @@ public final class RestoreStep implements Function<EtcdCluster, PodAdditions> {
       }
       args.add("--file=" + SOURCE_MOUNT + "/" + location.path());
     } else {
-      String path = pvc.getPath() == null ? "" : pvc.getPath().replaceAll("^/+|/+$", "");
+      String path = SnapshotJob.path(pvc);
       args.add("--newest-in=" + SOURCE_MOUNT + (path.isEmpty() ? "" : "/" + path));
     }
     List<VolumeMount> mounts = new ArrayList<>(mounts());
@@ -147,12 +148,17 @@ public final class RestoreStep implements Function<EtcdCluster, PodAdditions> {
     if (source.getLocation() != null) {
       args.add("--location=" + source.getLocation());
     } else {
-      args.add("--newest-under=s3://" + s3.getBucket() + "/" + nullToEmpty(s3.getKeyPrefix()));
+      args.add(
+          "--newest-under=s3://"
+              + s3.getBucket()
+              + "/"
+              + Objects.requireNonNullElse(s3.getKeyPrefix(), ""));
     }
     if (s3.getEndpoint() != null) {
       args.add("--endpoint=" + s3.getEndpoint());
     }
-    args.add("--region=" + (s3.getRegion() == null ? "us-east-1" : s3.getRegion()));
+    args.add(
+        "--region=" + (s3.getRegion() == null ? S3Destination.DEFAULT_REGION : s3.getRegion()));
     args.add("--path-style=" + Boolean.TRUE.equals(s3.getPathStyle()));
     List<EnvVar> env = new ArrayList<>(MemberStatefulSet.memberEnv(cluster));
     env.add(
@@ -241,9 +247,5 @@ public final class RestoreStep implements Function<EtcdCluster, PodAdditions> {
         .endSecretKeyRef()
         .endValueFrom()
         .build();
-  }
-
-  private static String nullToEmpty(String s) {
-    return s == null ? "" : s;
   }
 }

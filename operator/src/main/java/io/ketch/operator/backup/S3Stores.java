@@ -6,6 +6,7 @@ import io.ketch.operator.model.S3Destination;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
+import java.util.Objects;
 
 /** Opens the {@link S3Store} of a destination, with the credentials from its Secret. */
 final class S3Stores {
@@ -30,7 +31,9 @@ final class S3Stores {
         new S3Store.Settings(
             destination.getEndpoint(),
             destination.getBucket(),
-            destination.getRegion() == null ? "us-east-1" : destination.getRegion(),
+            destination.getRegion() == null
+                ? S3Destination.DEFAULT_REGION
+                : destination.getRegion(),
             Boolean.TRUE.equals(destination.getPathStyle()),
             value(secret, S3Destination.ACCESS_KEY_ID),
             value(secret, S3Destination.SECRET_ACCESS_KEY)));
@@ -41,7 +44,7 @@ final class S3Stores {
    * <keyPrefix><namespace>/<cluster>/}, so clusters sharing a bucket never see each other's.
    */
   static String clusterPrefix(S3Destination destination, String namespace, String cluster) {
-    String prefix = destination.getKeyPrefix() == null ? "" : destination.getKeyPrefix();
+    String prefix = Objects.requireNonNullElse(destination.getKeyPrefix(), "");
     return prefix + namespace + "/" + cluster + "/";
   }
 

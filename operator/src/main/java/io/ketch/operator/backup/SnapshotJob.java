@@ -1,13 +1,13 @@
 package io.ketch.operator.backup;
 
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.ketch.operator.model.EtcdBackup;
 import io.ketch.operator.model.PvcDestination;
 import io.ketch.operator.resources.Labels;
+import io.ketch.operator.resources.Owned;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -72,15 +72,7 @@ final class SnapshotJob {
         .withName(name(backup))
         .withNamespace(namespace)
         .withLabels(labels)
-        .withOwnerReferences(
-            new OwnerReferenceBuilder()
-                .withApiVersion(backup.getApiVersion())
-                .withKind(backup.getKind())
-                .withName(name)
-                .withUid(backup.getMetadata().getUid())
-                .withController(true)
-                .withBlockOwnerDeletion(true)
-                .build())
+        .withOwnerReferences(Owned.ownerReference(backup))
         .endMetadata()
         .withNewSpec()
         .withBackoffLimit(BACKOFF_LIMIT)
@@ -141,9 +133,16 @@ final class SnapshotJob {
     return name.substring(0, 63 - suffix.length() - hash.length() - 1) + "-" + hash + suffix;
   }
 
+  /**
+   * The destination's path inside the claim without leading or trailing slashes; "" for its root.
+   */
+  static String path(PvcDestination pvc) {
+    return pvc.getPath() == null ? "" : pvc.getPath().replaceAll("^/+|/+$", "");
+  }
+
   /** The cluster's directory inside the claim, relative to its root. */
   static String directory(PvcDestination pvc, String namespace, String cluster) {
-    String path = pvc.getPath() == null ? "" : pvc.getPath().replaceAll("^/+|/+$", "");
+    String path = path(pvc);
     return (path.isEmpty() ? "" : path + "/") + namespace + "/" + cluster;
   }
 }

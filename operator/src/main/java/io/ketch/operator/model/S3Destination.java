@@ -11,6 +11,8 @@ public class S3Destination {
 
   public static final String SECRET_ACCESS_KEY = "secretAccessKey";
 
+  public static final String DEFAULT_REGION = "us-east-1";
+
   @JsonPropertyDescription(
       "Endpoint URL, e.g. https://s3.eu-west-1.amazonaws.com or http://minio.minio:9000; AWS's when unset.")
   @Size(max = 2048)
@@ -36,10 +38,10 @@ public class S3Destination {
       "Path-style addressing (bucket in the path), as MinIO and most S3-compatible servers need.")
   private Boolean pathStyle = false;
 
-  @Default("us-east-1")
+  @Default(DEFAULT_REGION)
   @JsonPropertyDescription("Region used to sign requests.")
   @Size(max = 64)
-  private String region = "us-east-1";
+  private String region = DEFAULT_REGION;
 
   public String getEndpoint() {
     return endpoint;

@@ -1,5 +1,6 @@
 package io.ketch.operator.resources;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -22,12 +23,13 @@ public final class Owned {
         .build();
   }
 
-  static OwnerReference ownerReference(EtcdCluster cluster) {
+  /** A controller reference to {@code owner}: the garbage collector deletes what it owns. */
+  public static OwnerReference ownerReference(HasMetadata owner) {
     return new OwnerReferenceBuilder()
-        .withApiVersion(cluster.getApiVersion())
-        .withKind(cluster.getKind())
-        .withName(cluster.getMetadata().getName())
-        .withUid(cluster.getMetadata().getUid())
+        .withApiVersion(owner.getApiVersion())
+        .withKind(owner.getKind())
+        .withName(owner.getMetadata().getName())
+        .withUid(owner.getMetadata().getUid())
         .withController(true)
         .withBlockOwnerDeletion(true)
         .build();

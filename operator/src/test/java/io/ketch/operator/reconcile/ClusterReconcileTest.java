@@ -334,26 +334,12 @@ class ClusterReconcileTest {
     // Heal stopped after MemberRemove: a pod of the StatefulSet has no member; it is added again on
     // an empty volume.
     harness.etcd.calls.clear();
-    String claimUid =
-        client
-            .persistentVolumeClaims()
-            .inNamespace(harness.namespace)
-            .withName("data-main-1")
-            .get()
-            .getMetadata()
-            .getUid();
+    String claimUid = claimUid("data-main-1");
     harness.etcd.remove(idOf("main-1"));
     harness.converge();
     assertThat(harness.etcd.calls)
         .containsExactly("remove main-1", "add learner main-1", "promote main-1");
-    assertThat(
-            client
-                .persistentVolumeClaims()
-                .inNamespace(harness.namespace)
-                .withName("data-main-1")
-                .get()
-                .getMetadata()
-                .getUid())
+    assertThat(claimUid("data-main-1"))
         .as("the member starts on a new claim")
         .isNotEqualTo(claimUid);
   }
@@ -364,5 +350,15 @@ class ClusterReconcileTest {
         .findFirst()
         .orElseThrow()
         .id;
+  }
+
+  private String claimUid(String name) {
+    return client
+        .persistentVolumeClaims()
+        .inNamespace(harness.namespace)
+        .withName(name)
+        .get()
+        .getMetadata()
+        .getUid();
   }
 }
