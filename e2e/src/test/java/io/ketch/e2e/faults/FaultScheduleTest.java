@@ -243,7 +243,7 @@ class FaultScheduleTest {
   }
 
   private static Path save(String label, long initialRevision, History history) {
-    Path dir = Path.of(System.getProperty("ketch.e2e.logs", "target/e2e-logs"));
+    Path dir = Member.logDir();
     Path file = dir.resolve("faults-" + label + ".history");
     try {
       Files.createDirectories(dir);
@@ -260,7 +260,7 @@ class FaultScheduleTest {
 
   /** Appends a line to target/e2e-logs/NAME, where the runs' figures collect. */
   static void appendToLogs(String name, String line) {
-    Path dir = Path.of(System.getProperty("ketch.e2e.logs", "target/e2e-logs"));
+    Path dir = Member.logDir();
     try {
       Files.createDirectories(dir);
       Files.writeString(

@@ -39,7 +39,7 @@ final class LinearizabilityChecker {
    * The verdict; for a violation, the longest linearizable prefix found and the op that could not
    * be placed after it (the place to start reading the history).
    */
-  record Result(Verdict verdict, int opsChecked, String explanation) {}
+  record Result(Verdict verdict, String explanation) {}
 
   private LinearizabilityChecker() {}
 
@@ -59,7 +59,6 @@ final class LinearizabilityChecker {
       if ((++steps & 0xff) == 0 && System.nanoTime() > deadline) {
         return new Result(
             Verdict.UNKNOWN,
-            ops.size(),
             "no answer within " + budget + " (" + linearized.cardinality() + " ops placed)");
       }
       if (entry.call) {
@@ -84,7 +83,7 @@ final class LinearizabilityChecker {
           deepestPrefix = choices.stream().map(c -> c.call.op).toList();
         }
         if (choices.isEmpty()) {
-          return new Result(Verdict.VIOLATION, ops.size(), explain(deepestPrefix, stuck));
+          return new Result(Verdict.VIOLATION, explain(deepestPrefix, stuck));
         }
         Choice last = choices.pop();
         state = last.before;
@@ -94,7 +93,7 @@ final class LinearizabilityChecker {
         entry = last.call.next;
       }
     }
-    return new Result(Verdict.LINEARIZABLE, ops.size(), "");
+    return new Result(Verdict.LINEARIZABLE, "");
   }
 
   private static String explain(List<Op> prefix, Op stuck) {

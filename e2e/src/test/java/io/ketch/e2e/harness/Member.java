@@ -9,6 +9,11 @@ import java.nio.file.Path;
  */
 public interface Member extends AutoCloseable {
 
+  /** Where members and tests write their logs: -Dketch.e2e.logs, target/e2e-logs by default. */
+  static Path logDir() {
+    return Path.of(System.getProperty("ketch.e2e.logs", "target/e2e-logs"));
+  }
+
   /** A name for logs and test output, e.g. "etcd-40123". */
   String name();
 

@@ -51,7 +51,7 @@ abstract class MemberProcess implements Member {
     this.peerPort = Ports.free();
     this.name = kind + "-" + clientPort;
     this.dataDir = dataDir;
-    this.logFile = logDir().resolve(name + ".log");
+    this.logFile = Member.logDir().resolve(name + ".log");
     this.advertisedPeerPort = peerPort;
     this.clusterFlags =
         List.of("--initial-cluster=" + name + "=" + peerUrl(), "--initial-cluster-state=new");
@@ -308,10 +308,6 @@ abstract class MemberProcess implements Member {
   static String classpath() {
     // Surefire may hide the classpath behind a manifest-only jar; it publishes the real one here.
     return System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-  }
-
-  static Path logDir() {
-    return Path.of(System.getProperty("ketch.e2e.logs", "target/e2e-logs"));
   }
 
   static Path newDataDir(String kind) {

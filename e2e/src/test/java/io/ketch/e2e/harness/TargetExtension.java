@@ -87,7 +87,7 @@ final class TargetExtension implements TestTemplateInvocationContextProvider {
             "%n----- last %d lines of %s (%s) for %s -----%n%s%n-----%n",
             LOG_TAIL_LINES,
             member.name(),
-            MemberProcess.logDir().resolve(member.name() + ".log"),
+            Member.logDir().resolve(member.name() + ".log"),
             context.getDisplayName(),
             member.logTail(LOG_TAIL_LINES));
       }

@@ -1,5 +1,6 @@
 package io.ketch.e2e.operator;
 
+import io.ketch.e2e.harness.Member;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -12,8 +13,7 @@ import java.util.concurrent.TimeUnit;
 
 /** Child JVMs and commands of the test, each logging to its own file. */
 final class Processes {
-  static final Path LOGS =
-      Path.of(System.getProperty("ketch.e2e.logs", "target/e2e-logs"), "operator");
+  static final Path LOGS = Member.logDir().resolve("operator");
 
   private Processes() {}
 

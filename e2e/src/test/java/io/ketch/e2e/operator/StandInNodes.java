@@ -28,6 +28,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -286,12 +287,8 @@ final class StandInNodes implements AutoCloseable {
         }
       }
       Map<String, String> env = env(pod, container);
-      List<String> command = new ArrayList<>();
-      for (String part : concat(container.getCommand(), container.getArgs())) {
-        command.add(substitute(part, env, mounts));
-      }
-      if (command.get(0).equals("java")) {
-        command.set(0, Processes.java());
+      List<String> command = command(container, env, mounts);
+      if (command.get(0).equals(Processes.java())) {
         command.add(1, "-Djdk.net.hosts.file=" + addresses.hostsFile());
       }
       int exit = Processes.run(command, env, name);
@@ -373,13 +370,7 @@ final class StandInNodes implements AutoCloseable {
       String log = name + "-" + uid.substring(uid.length() - 8);
       for (Container init : pod.getSpec().getInitContainers()) {
         Map<String, String> env = env(pod, init);
-        List<String> command = new ArrayList<>();
-        for (String part : concat(init.getCommand(), init.getArgs())) {
-          command.add(substitute(part, env, mounts));
-        }
-        if (command.get(0).equals("java")) {
-          command.set(0, Processes.java());
-        }
+        List<String> command = command(init, env, mounts);
         env.put("PATH", bin + ":" + System.getenv("PATH"));
         int exit = Processes.run(command, env, log + "-" + init.getName());
         if (exit != 0) {
@@ -476,10 +467,19 @@ final class StandInNodes implements AutoCloseable {
     return result;
   }
 
-  private static List<String> concat(List<String> a, List<String> b) {
-    List<String> all = new ArrayList<>(a == null ? List.of() : a);
-    all.addAll(b == null ? List.of() : b);
-    return all;
+  /** A container's command and args with variables and mounts substituted, "java" made ours. */
+  private static List<String> command(
+      Container container, Map<String, String> env, Map<String, String> mounts) {
+    List<String> command = new ArrayList<>();
+    for (List<String> parts : Arrays.asList(container.getCommand(), container.getArgs())) {
+      for (String part : parts == null ? List.<String>of() : parts) {
+        command.add(substitute(part, env, mounts));
+      }
+    }
+    if (command.get(0).equals("java")) {
+      command.set(0, Processes.java());
+    }
+    return command;
   }
 
   private boolean readyz(String ip) {
