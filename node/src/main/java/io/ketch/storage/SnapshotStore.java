@@ -1,19 +1,19 @@
 package io.ketch.storage;
 
+import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.ketch.raft.pb.Snapshot;
 import io.ketch.raft.pb.SnapshotMetadata;
+import java.io.FileInputStream;
+import java.io.FileNotFoundException;
+import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -69,20 +69,17 @@ final class SnapshotStore {
     Path file = fileOf(term, index);
     Path tmp = dir.resolve(file.getFileName() + ".tmp");
     try {
-      try (FileChannel channel =
-          FileChannel.open(
-              tmp,
-              StandardOpenOption.CREATE,
-              StandardOpenOption.TRUNCATE_EXISTING,
-              StandardOpenOption.WRITE)) {
+      // java.io streams, not a FileChannel: NIO copies a large heap write through a temporary
+      // direct
+      // buffer as big as the write and keeps it cached on the thread, here the whole state.
+      try (FileOutputStream out = new FileOutputStream(tmp.toFile())) {
         // Streamed: a snapshot is the whole state, so no copy of it is made on the way out.
-        OutputStream out = Channels.newOutputStream(channel);
         CheckedOutputStream checked = new CheckedOutputStream(out, new CRC32C());
         CodedOutputStream coded = CodedOutputStream.newInstance(checked, 1 << 16);
         snapshot.writeTo(coded);
         coded.flush();
         out.write(ByteBuffer.allocate(CRC).putInt((int) checked.getChecksum().getValue()).array());
-        channel.force(true);
+        out.getChannel().force(true);
       }
       Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       Wal.fsync(dir, true);
@@ -146,15 +143,19 @@ final class SnapshotStore {
   }
 
   private static Snapshot read(Path file) throws IOException {
-    byte[] bytes = Files.readAllBytes(file);
-    if (bytes.length < CRC) {
+    byte[] bytes;
+    try (FileInputStream in = openForRead(file)) {
+      bytes = in.readAllBytes();
+    }
+    int length = bytes.length - CRC;
+    if (length < 0) {
       throw new CorruptSnapshotException("only " + bytes.length + " bytes");
     }
-    byte[] body = new byte[bytes.length - CRC];
-    System.arraycopy(bytes, 0, body, 0, body.length);
-    if (ByteBuffer.wrap(bytes, body.length, CRC).getInt() != crc(body)) {
+    if (ByteBuffer.wrap(bytes, length, CRC).getInt() != crc(bytes, length)) {
       throw new CorruptSnapshotException("CRC mismatch");
     }
+    CodedInputStream body = CodedInputStream.newInstance(bytes, 0, length);
+    body.enableAliasing(true); // the state stays in the file's bytes rather than a second copy
     Snapshot snapshot = Snapshot.parseFrom(body);
     Matcher name = NAME.matcher(file.getFileName().toString());
     if (!name.matches()
@@ -163,6 +164,18 @@ final class SnapshotStore {
       throw new CorruptSnapshotException("name does not match its metadata");
     }
     return snapshot;
+  }
+
+  /** A java.io stream (not NIO: see {@link #save}); a missing file is a NoSuchFileException. */
+  private static FileInputStream openForRead(Path file) throws IOException {
+    try {
+      return new FileInputStream(file.toFile());
+    } catch (FileNotFoundException e) {
+      if (Files.notExists(file)) {
+        throw new NoSuchFileException(file.toString());
+      }
+      throw e;
+    }
   }
 
   /** Snapshot files, oldest (by index, then term) first. */
@@ -189,9 +202,9 @@ final class SnapshotStore {
     return Long.parseUnsignedLong(file.getFileName().toString().substring(17, 33), 16);
   }
 
-  private static int crc(byte[] bytes) {
+  private static int crc(byte[] bytes, int length) {
     CRC32C crc = new CRC32C();
-    crc.update(bytes);
+    crc.update(bytes, 0, length);
     return (int) crc.getValue();
   }
 

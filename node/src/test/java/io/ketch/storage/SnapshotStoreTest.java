@@ -7,6 +7,8 @@ import io.ketch.raft.pb.ConfState;
 import io.ketch.raft.pb.Snapshot;
 import io.ketch.raft.pb.SnapshotMetadata;
 import java.io.IOException;
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -78,6 +80,24 @@ class SnapshotStoreTest {
         dir.resolve("0000000000000001-000000000000000a.snap"),
         dir.resolve("0000000000000001-000000000000000b.snap"));
     assertThat(store.newestValid()).isEmpty();
+  }
+
+  @Test
+  void aLargeSnapshotLeavesNoDirectBufferBehindOnTheThread() throws IOException {
+    SnapshotStore store = new SnapshotStore(dir, 2);
+    Snapshot large =
+        snapshot(1, 10).toBuilder().setData(ByteString.copyFrom(new byte[32 << 20])).build();
+    long before = directBytesUsed();
+    store.save(large);
+    assertThat(store.load(large.getMetadata())).contains(large);
+    assertThat(directBytesUsed() - before).isLessThan(1 << 20);
+  }
+
+  private static long directBytesUsed() {
+    return ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
+        .filter(pool -> pool.getName().equals("direct"))
+        .mapToLong(BufferPoolMXBean::getMemoryUsed)
+        .sum();
   }
 
   private Stream<String> namesStream() throws IOException {
