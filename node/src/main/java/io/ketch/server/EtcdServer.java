@@ -251,7 +251,8 @@ public final class EtcdServer implements AutoCloseable {
         DiskStorage.open(
             config.dataDir(),
             DiskStorage.Options.defaults(failure -> started.thenAccept(s -> s.fatal(failure)))
-                .withEntriesToKeep(config.snapshotCatchUpEntries()));
+                .withEntriesToKeep(config.snapshotCatchUpEntries())
+                .withMaxEntryBytes(config.maxRequestBytes() + ServerConfig.GRPC_OVERHEAD_BYTES));
     MemberIdentity identity;
     StateSnapshot start;
     if (!isFresh(storage)) {

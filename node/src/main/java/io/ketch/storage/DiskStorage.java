@@ -49,23 +49,38 @@ public final class DiskStorage implements Storage, AutoCloseable {
    * @param minFreeBytes WAL appends fail (cleanly) when the disk has less than this free
    * @param snapshotsToKeep snapshot files retained (at least 1; 2 or more allows falling back)
    * @param entriesToKeep entries kept in memory before a snapshot's index for slow followers
+   * @param maxEntryBytes the largest raft entry the log must hold; sizes the WAL's mapping
    * @param onWalFailure told once when the WAL fails (an fsync error): the member must stop
    */
   public record Options(
       long minFreeBytes,
       int snapshotsToKeep,
       long entriesToKeep,
+      long maxEntryBytes,
       Consumer<Throwable> onWalFailure) {
 
-    /** 256 MiB free space, 2 snapshots, 5000 entries (etcd's snapshot catch-up count). */
+    /**
+     * 256 MiB free space, 2 snapshots, 5000 entries (etcd's snapshot catch-up count), entries up to
+     * 2 MiB (etcd's default request limit plus gRPC's allowance).
+     */
     public static Options defaults(Consumer<Throwable> onWalFailure) {
-      return new Options(256L << 20, 2, 5_000, onWalFailure);
+      return new Options(256L << 20, 2, 5_000, 2L << 20, onWalFailure);
     }
 
     public Options withEntriesToKeep(long entries) {
-      return new Options(minFreeBytes, snapshotsToKeep, entries, onWalFailure);
+      return new Options(minFreeBytes, snapshotsToKeep, entries, maxEntryBytes, onWalFailure);
+    }
+
+    public Options withMaxEntryBytes(long bytes) {
+      return new Options(minFreeBytes, snapshotsToKeep, entriesToKeep, bytes, onWalFailure);
     }
   }
+
+  /** The largest entry {@link Options#maxEntryBytes} may promise (then the WAL maps 2 GiB). */
+  public static final long MAX_ENTRY_BYTES = 256L << 20;
+
+  private static final long MIN_WAL_BLOCK = 16L << 20;
+  private static final long WAL_RECORD_FRAMING = 64 << 10;
 
   private final Options options;
   private final Wal wal;
@@ -109,9 +124,24 @@ public final class DiskStorage implements Storage, AutoCloseable {
         options,
         new Wal.Options(
             RollCycles.FIVE_MINUTELY,
-            64L << 20,
+            walBlockSize(options.maxEntryBytes()),
             options.minFreeBytes(),
             SystemTimeProvider.INSTANCE));
+  }
+
+  /**
+   * Chronicle maps its files a block at a time and writes a document only if it fits in a quarter
+   * of a block, so the block must be at least four times the largest record. The mapped blocks
+   * count in the member's resident memory (a written block stays mapped until the next one), so it
+   * is no bigger than that: 16 MiB for etcd's default request limit.
+   */
+  static long walBlockSize(long maxEntryBytes) {
+    if (maxEntryBytes <= 0 || maxEntryBytes > MAX_ENTRY_BYTES) {
+      throw new IllegalArgumentException(
+          "entries of " + maxEntryBytes + " bytes: the WAL holds 1 to " + MAX_ENTRY_BYTES);
+    }
+    long needed = 4 * (maxEntryBytes + WAL_RECORD_FRAMING);
+    return Math.max(MIN_WAL_BLOCK, Long.highestOneBit(needed - 1) << 1);
   }
 
   static DiskStorage open(Path dataDir, Options options, Wal.Options walOptions)

@@ -23,7 +23,8 @@ class DiskStorageTest {
 
   @TempDir Path dataDir;
   final SetTimeProvider clock = new SetTimeProvider(1_700_000_000_000L);
-  final DiskStorage.Options options = new DiskStorage.Options(1L << 20, 2, 3, cause -> {});
+  final DiskStorage.Options options =
+      new DiskStorage.Options(1L << 20, 2, 3, 2L << 20, cause -> {});
   static final ConfState VOTERS = ConfState.newBuilder().addVoters(1).addVoters(2).build();
 
   DiskStorage open() throws IOException {
@@ -48,6 +49,33 @@ class DiskStorageTest {
     }
     assertThat(dataDir.resolve("member/wal")).isDirectory();
     assertThat(dataDir.resolve("member/snap")).isDirectory();
+  }
+
+  @Test
+  void theWalMapsFourTimesTheLargestEntryAndAtLeast16MiB() {
+    assertThat(DiskStorage.walBlockSize(2L << 20)).isEqualTo(16L << 20); // etcd's default limit
+    assertThat(DiskStorage.walBlockSize(20L << 20)).isEqualTo(128L << 20);
+    assertThat(DiskStorage.walBlockSize(DiskStorage.MAX_ENTRY_BYTES)).isEqualTo(2L << 30);
+    assertThatThrownBy(() -> DiskStorage.walBlockSize(DiskStorage.MAX_ENTRY_BYTES + 1))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void anEntryAsLargeAsPromisedIsWrittenAndReadBack() throws IOException {
+    int size = 20 << 20; // more than a quarter of the default 16 MiB block: needs the larger one
+    Entry big =
+        Entry.newBuilder()
+            .setIndex(1)
+            .setTerm(1)
+            .setData(ByteString.copyFrom(new byte[size]))
+            .build();
+    DiskStorage.Options large = options.withMaxEntryBytes(size + 1024);
+    try (DiskStorage storage = DiskStorage.open(dataDir, large)) {
+      storage.save(hs(1, 1, 1), List.of(big), true);
+    }
+    try (DiskStorage storage = DiskStorage.open(dataDir, large)) {
+      assertThat(storage.entries(1, 2, Long.MAX_VALUE)).containsExactly(big);
+    }
   }
 
   @Test

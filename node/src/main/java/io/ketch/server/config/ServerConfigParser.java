@@ -1,6 +1,7 @@
 package io.ketch.server.config;
 
 import io.ketch.server.config.EtcdFlags.Flag;
+import io.ketch.storage.DiskStorage;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -352,9 +353,17 @@ public final class ServerConfigParser {
         AutoCompaction.parse(
             value(raw, "auto-compaction-mode"), value(raw, "auto-compaction-retention"));
     long maxRequestBytes = number(raw, "max-request-bytes");
-    if (maxRequestBytes <= 0
-        || maxRequestBytes > Integer.MAX_VALUE - ServerConfig.GRPC_OVERHEAD_BYTES) {
+    if (maxRequestBytes <= 0) {
       throw invalid("max-request-bytes", raw, "out of range");
+    }
+    if (maxRequestBytes > DiskStorage.MAX_ENTRY_BYTES - ServerConfig.GRPC_OVERHEAD_BYTES) {
+      // etcd takes up to 2 GiB; a Ketch entry is one WAL record, mapped whole (DiskStorage).
+      throw invalid(
+          "max-request-bytes",
+          raw,
+          "out of range: at most "
+              + (DiskStorage.MAX_ENTRY_BYTES - ServerConfig.GRPC_OVERHEAD_BYTES)
+              + ", so that an entry fits one WAL record");
     }
     if (maxRequestBytes > RECOMMENDED_MAX_REQUEST_BYTES) {
       warnings.add("--max-request-bytes=" + maxRequestBytes + " exceeds the recommended 10 MiB");

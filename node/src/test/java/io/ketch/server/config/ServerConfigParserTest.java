@@ -270,6 +270,10 @@ class ServerConfigParserTest {
         .hasMessage("unknown auto-compaction-mode \"daily\"");
     assertThatThrownBy(() -> config("--initial-cluster-state=maybe"))
         .hasMessageContaining("initial-cluster-state");
+    assertThatThrownBy(() -> config("--max-request-bytes=268435456"))
+        .hasMessage(
+            "invalid value \"268435456\" for flag -max-request-bytes: out of range: at most"
+                + " 267911168, so that an entry fits one WAL record");
     assertThatThrownBy(() -> config("--snapshot-count=lots"))
         .hasMessage("invalid value \"lots\" for flag -snapshot-count: parse error");
     assertThatThrownBy(() -> config("--logger=capnslog"))
