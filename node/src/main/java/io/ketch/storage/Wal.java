@@ -2,7 +2,7 @@ package io.ketch.storage;
 
 import io.ketch.raft.pb.Entry;
 import io.ketch.raft.pb.HardState;
-import io.ketch.storage.WalRecord.CorruptRecordException;
+import io.ketch.storage.WalDocument.CorruptDocumentException;
 import io.ketch.storage.WalRecord.EntryRecord;
 import io.ketch.storage.WalRecord.HardStateRecord;
 import io.ketch.storage.WalRecord.LogResetRecord;
@@ -40,14 +40,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The write-ahead log: raft entries and HardStates in a Chronicle Queue, one {@link WalRecord} per
- * queue document, each with its own CRC32C and sequence number.
+ * The write-ahead log: raft entries and HardStates ({@link WalRecord}s) in a Chronicle Queue. Each
+ * {@link #append} writes its records as one queue document ({@link WalDocument}, with its own
+ * sequence number and CRC32C; a batch larger than {@link #maxDocumentBytes} is split at record
+ * boundaries into several, each self-contained), and each {@link #appendLogReset} one of its own.
+ * Documents written by earlier versions, one record each, are still read.
  *
  * <p><b>Durability contract.</b> {@link #append} and {@link #appendLogReset} only buffer (the
- * records sit in mapped memory: they survive a JVM crash, not a power loss). {@link #sync} makes
- * every record appended so far durable with one msync(MS_SYNC) for the whole batch (group commit),
- * plus an fsync of any roll file the batch left and of the directory when a roll file was created
- * (Chronicle does neither). Acknowledge nothing before {@code sync} returns.
+ * documents sit in mapped memory: they survive a JVM crash, not a power loss). {@link #sync} makes
+ * every document appended so far durable with one msync(MS_SYNC) for the whole batch (group
+ * commit), plus an fsync of any roll file the batch left and of the directory when a roll file was
+ * created (Chronicle does neither). Acknowledge nothing before {@code sync} returns.
  *
  * <p><b>Failure.</b> Chronicle only logs a failed msync; this class routes Chronicle's error
  * channel ({@link Jvm#setErrorExceptionHandler}, installed once per JVM) to the WAL that is syncing
@@ -56,24 +59,26 @@ import org.slf4j.LoggerFactory;
  * Nothing on disk is trusted after an I/O error until a restart re-reads it.
  *
  * <p><b>Truncation</b> is logical (a queue cannot lose its tail): on {@link #replay}, an entry
- * record for index i replaces every entry from i on, exactly like etcd's WAL; a log-reset record (a
- * snapshot from the leader) discards every entry before it.
+ * record for index i replaces every entry from i on (within one document too), exactly like etcd's
+ * WAL; a log-reset record (a snapshot from the leader) discards every entry before it.
  *
- * <p><b>Torn or corrupt tail.</b> {@link #open} reads every record and stops at the first one that
- * is short, fails its CRC, has an unknown kind or breaks the sequence, or where Chronicle itself
- * cannot go on; it also checks that Chronicle's write position in the newest roll file (where its
- * appender would go on) is the last readable record, since a file cut at a record boundary reads
- * cleanly but leaves that position past the cut. If anything is left beyond the valid prefix, the
- * WAL is <em>repaired</em>: the valid records are copied into a fresh queue in {@code wal.repair},
- * synced, and swapped in by two directory renames ({@code wal -> wal.broken}, {@code wal.repair ->
- * wal}; an interrupted swap is finished on the next open). We rewrite rather than append after the
- * damage because Chronicle's own write position and index live in the damaged file: appending there
- * could leave a zeroed gap that hides every later record from a reader, or a half-written header
- * that stalls the appender. After a repair, the queue holds only valid records and new appends
- * follow them unambiguously. The damaged copy stays as {@code wal.broken} (the previous one is
- * deleted) for inspection. A corrupt record in the middle is treated the same way: everything from
- * it on is dropped (logged, and kept in {@code wal.broken}). Only disk corruption can cause that
- * loss of synced data, which Raft's failure model does not cover; {@link Recovery#damage} says what
+ * <p><b>Torn or corrupt tail.</b> {@link #open} reads every document and stops at the first one
+ * that is short, fails its CRC, has an unknown kind, does not parse into exactly its records or
+ * breaks the sequence, or where Chronicle itself cannot go on; it also checks that Chronicle's
+ * write position in the newest roll file (where its appender would go on) is the last readable
+ * document, since a file cut at a document boundary reads cleanly but leaves that position past the
+ * cut. A document counts whole or not at all (a torn tail holds only what no {@link #sync} had
+ * returned for). If anything is left beyond the valid prefix, the WAL is <em>repaired</em>: the
+ * valid documents are copied (byte for byte) into a fresh queue in {@code wal.repair}, synced, and
+ * swapped in by two directory renames ({@code wal -> wal.broken}, {@code wal.repair -> wal}; an
+ * interrupted swap is finished on the next open). We rewrite rather than append after the damage
+ * because Chronicle's own write position and index live in the damaged file: appending there could
+ * leave a zeroed gap that hides every later record from a reader, or a half-written header that
+ * stalls the appender. After a repair, the queue holds only valid documents and new appends follow
+ * them unambiguously. The damaged copy stays as {@code wal.broken} (the previous one is deleted)
+ * for inspection. A corrupt document in the middle is treated the same way: everything from it on
+ * is dropped (logged, and kept in {@code wal.broken}). Only disk corruption can cause that loss of
+ * synced data, which Raft's failure model does not cover; {@link Recovery#damage} says what
  * happened.
  *
  * <p><b>Roll cycle and retention.</b> Chronicle rolls by wall-clock time, not size. The default
@@ -92,6 +97,17 @@ final class Wal implements AutoCloseable {
 
   /** Chronicle's document header: a 4-byte length with not-complete and metadata flags. */
   private static final int DOCUMENT_HEADER = 4;
+
+  /**
+   * Where a batch is split into documents: 4 MiB with the default 64 MiB blocks. Chronicle keeps a
+   * quarter of the block size (its overlap, 16 MiB) mapped ahead of a document, the most one can
+   * safely hold; a quarter of that leaves a wide margin. Per-document costs are long amortised at 4
+   * MiB (~15,000 entries of 256 bytes), and reading a document back at open needs no bigger array.
+   * Smaller blocks (tests use 1 MiB) scale it down with them.
+   */
+  static int maxDocumentBytes(long blockSize) {
+    return (int) Math.min(4L << 20, blockSize / 16);
+  }
 
   static {
     Jvm.setErrorExceptionHandler(Wal::onChronicleError);
@@ -124,11 +140,11 @@ final class Wal implements AutoCloseable {
   /**
    * What {@link #open} found.
    *
-   * @param validRecords records that passed every check
+   * @param validDocuments queue documents that passed every check (each holds one or more records)
    * @param damage why reading stopped before the end of the queue, or null when it did not
    * @param repaired whether the valid prefix was rewritten into a fresh queue
    */
-  record Recovery(long validRecords, String damage, boolean repaired) {}
+  record Recovery(long validDocuments, String damage, boolean repaired) {}
 
   private final Path dir;
   private final Options options;
@@ -137,6 +153,7 @@ final class Wal implements AutoCloseable {
   private final Map<Integer, File> fileByCycle = new HashMap<>();
   private final SingleChronicleQueue queue;
   private final ExcerptAppender appender;
+  private final WalDocument.Encoder document;
   private Thread appenderOwner;
 
   /** Roll cycle -> highest raft index written in it (entries and log resets; 0 if none). */
@@ -169,6 +186,7 @@ final class Wal implements AutoCloseable {
     this.recovery = recovery;
     this.queue = queue;
     this.appender = queue.createAppender();
+    this.document = new WalDocument.Encoder(maxDocumentBytes(options.blockSize()));
     this.maxIndexByCycle = scan.maxIndexByCycle;
     this.lastSeq = scan.lastSeq;
     this.lastHardState = scan.lastHardState;
@@ -176,7 +194,7 @@ final class Wal implements AutoCloseable {
   }
 
   /**
-   * Opens (creating if needed) the WAL in {@code dir}, checking every record and repairing a torn
+   * Opens (creating if needed) the WAL in {@code dir}, checking every document and repairing a torn
    * or corrupt tail as the class documentation describes.
    */
   static Wal open(Path dir, Options options, FailureListener listener) throws IOException {
@@ -186,13 +204,14 @@ final class Wal implements AutoCloseable {
     Scan scan = Scan.of(queue);
     boolean repaired = false;
     if (scan.damage != null) {
-      LOG.warn("WAL {}: {} valid records, then {}; repairing", dir, scan.validRecords, scan.damage);
+      LOG.warn(
+          "WAL {}: {} valid documents, then {}; repairing", dir, scan.validDocuments, scan.damage);
       queue.close();
-      repair(dir, options, scan.validRecords);
+      repair(dir, options, scan.validDocuments);
       repaired = true;
       queue = build(dir, options);
       Scan again = Scan.of(queue);
-      if (again.damage != null || again.validRecords != scan.validRecords) {
+      if (again.damage != null || again.validDocuments != scan.validDocuments) {
         queue.close();
         throw new StorageException("WAL " + dir + " still damaged after repair: " + again.damage);
       }
@@ -201,7 +220,7 @@ final class Wal implements AutoCloseable {
         dir,
         options,
         listener,
-        new Recovery(scan.validRecords, scan.damage, repaired),
+        new Recovery(scan.validDocuments, scan.damage, repaired),
         queue,
         scan);
   }
@@ -211,31 +230,43 @@ final class Wal implements AutoCloseable {
   }
 
   /**
-   * Buffers {@code entries} then {@code hardState} (either may be empty/null). Not durable until
-   * {@link #sync}.
+   * Buffers {@code entries} then {@code hardState} (either may be empty/null) as one document, or
+   * several when they exceed {@link #maxDocumentBytes}. Not durable until {@link #sync}.
    *
    * @throws StorageException if the WAL failed earlier or now, or disk space is too low
    */
   void append(List<Entry> entries, HardState hardState) {
     checkUsable();
     for (Entry e : entries) {
-      write(new EntryRecord(lastSeq + 1, e));
+      if (document.isFullFor(WalRecord.entrySize(e))) {
+        write();
+      }
+      document.addEntry(e);
     }
     if (hardState != null) {
-      int cycle = write(new HardStateRecord(lastSeq + 1, hardState));
-      lastHardState = hardState;
-      lastHardStateCycle = cycle;
+      if (document.isFullFor(WalRecord.HARD_STATE_SIZE)) {
+        write();
+      }
+      document.addHardState(hardState);
+    }
+    if (!document.isEmpty()) {
+      int cycle = write();
+      if (hardState != null) {
+        lastHardState = hardState;
+        lastHardStateCycle = cycle;
+      }
     }
   }
 
   /**
-   * Buffers a record saying that the log was replaced by the snapshot at ({@code index}, {@code
-   * term}); the snapshot file must be durable before this record is. Not durable until {@link
+   * Buffers a document saying that the log was replaced by the snapshot at ({@code index}, {@code
+   * term}); the snapshot file must be durable before this document is. Not durable until {@link
    * #sync}.
    */
   void appendLogReset(long index, long term) {
     checkUsable();
-    write(new LogResetRecord(lastSeq + 1, index, term));
+    document.addLogReset(index, term);
+    write();
   }
 
   /**
@@ -289,47 +320,55 @@ final class Wal implements AutoCloseable {
     HardState hardState = HardState.getDefaultInstance();
     try (ExcerptTailer tailer = queue.createTailer()) {
       while (true) {
-        WalRecord record;
+        List<WalRecord> records;
         try (DocumentContext dc = tailer.readingDocument()) {
           if (!dc.isPresent()) {
             break;
           }
-          record = WalRecord.decode(body(dc));
+          records = WalDocument.decode(body(dc)).records();
         }
-        if (record instanceof HardStateRecord r) {
-          hardState = r.hardState();
-        } else if (record instanceof LogResetRecord r) {
-          if (r.index() > snapshotIndex) {
-            throw new StorageException(
-                "WAL resets the log to the snapshot at index "
-                    + r.index()
-                    + " but the newest valid snapshot is at "
-                    + snapshotIndex);
+        for (WalRecord record : records) {
+          if (record instanceof HardStateRecord r) {
+            hardState = r.hardState();
+          } else if (record instanceof LogResetRecord r) {
+            if (r.index() > snapshotIndex) {
+              throw new StorageException(
+                  "WAL resets the log to the snapshot at index "
+                      + r.index()
+                      + " but the newest valid snapshot is at "
+                      + snapshotIndex);
+            }
+            entries.clear();
+          } else {
+            replayEntry(((EntryRecord) record).entry(), snapshotIndex, entries);
           }
-          entries.clear();
-        } else {
-          Entry e = ((EntryRecord) record).entry();
-          if (e.getIndex() <= snapshotIndex) {
-            entries.clear(); // replaces everything from its index on, so all kept entries
-            continue;
-          }
-          long pos = e.getIndex() - snapshotIndex - 1;
-          if (pos > entries.size()) {
-            throw new StorageException(
-                "WAL gap: entry "
-                    + e.getIndex()
-                    + " follows "
-                    + (snapshotIndex + entries.size())
-                    + " (snapshot at "
-                    + snapshotIndex
-                    + ")");
-          }
-          entries.subList((int) pos, entries.size()).clear();
-          entries.add(e);
         }
       }
     }
     return new Replayed(hardState, entries);
+  }
+
+  /**
+   * Puts {@code e} into {@code entries} (the log after {@code snapshotIndex}) from its index on.
+   */
+  private static void replayEntry(Entry e, long snapshotIndex, List<Entry> entries) {
+    if (e.getIndex() <= snapshotIndex) {
+      entries.clear(); // replaces everything from its index on, so all kept entries
+      return;
+    }
+    long pos = e.getIndex() - snapshotIndex - 1;
+    if (pos > entries.size()) {
+      throw new StorageException(
+          "WAL gap: entry "
+              + e.getIndex()
+              + " follows "
+              + (snapshotIndex + entries.size())
+              + " (snapshot at "
+              + snapshotIndex
+              + ")");
+    }
+    entries.subList((int) pos, entries.size()).clear();
+    entries.add(e);
   }
 
   /**
@@ -390,18 +429,21 @@ final class Wal implements AutoCloseable {
     queue.close();
   }
 
-  private int write(WalRecord record) {
-    if (queue.cycle() != lastWriteCycle || bytesSinceSpaceCheck >= SPACE_CHECK_BYTES) {
-      checkFreeSpace();
-    }
-    byte[] bytes = WalRecord.encode(record);
+  /** Writes the document built so far as the next in sequence; returns its roll cycle. */
+  private int write() {
+    long seq = lastSeq + 1;
+    long maxRaftIndex = document.maxRaftIndex();
+    long bytes;
     int cycle;
     try {
-      claimAppender();
-      appender.writeBytes(BytesStore.wrap(bytes));
-      cycle = queue.rollCycle().toCycle(appender.lastIndexAppended());
-    } catch (RuntimeException e) {
-      throw fail(e);
+      if (queue.cycle() != lastWriteCycle || bytesSinceSpaceCheck >= SPACE_CHECK_BYTES) {
+        checkFreeSpace();
+      }
+      BytesStore<?, ?> body = document.finish(seq);
+      bytes = body.readRemaining();
+      cycle = writeToQueue(body);
+    } finally {
+      document.clear(); // a failed write too: the next call starts a fresh document
     }
     if (cycle != lastWriteCycle) {
       if (!maxIndexByCycle.containsKey(cycle)) {
@@ -410,16 +452,22 @@ final class Wal implements AutoCloseable {
       }
       lastWriteCycle = cycle;
     }
-    long index =
-        record instanceof EntryRecord r
-            ? r.entry().getIndex()
-            : record instanceof LogResetRecord r ? r.index() : 0;
-    maxIndexByCycle.merge(cycle, index, Math::max);
+    maxIndexByCycle.merge(cycle, maxRaftIndex, Math::max);
     unsyncedCycles.add(cycle);
     unsynced = true;
-    lastSeq = record.seq();
-    bytesSinceSpaceCheck += bytes.length;
+    lastSeq = seq;
+    bytesSinceSpaceCheck += bytes;
     return cycle;
+  }
+
+  private int writeToQueue(BytesStore<?, ?> body) {
+    try {
+      claimAppender();
+      appender.writeBytes(body);
+      return queue.rollCycle().toCycle(appender.lastIndexAppended());
+    } catch (RuntimeException e) {
+      throw fail(e);
+    }
   }
 
   private void checkFreeSpace() {
@@ -492,15 +540,15 @@ final class Wal implements AutoCloseable {
     return body;
   }
 
-  /** The result of reading every record from the start. */
+  /** The result of reading every document from the start. */
   private static final class Scan {
     final TreeMap<Integer, Long> maxIndexByCycle = new TreeMap<>();
-    long validRecords;
+    long validDocuments;
     long lastSeq;
     HardState lastHardState;
     int lastHardStateCycle = -1;
-    int lastRecordCycle;
-    long lastRecordPosition;
+    int lastDocumentCycle;
+    long lastDocumentPosition;
     String damage;
 
     static Scan of(SingleChronicleQueue queue) {
@@ -513,17 +561,17 @@ final class Wal implements AutoCloseable {
             }
             long queueIndex = dc.index();
             long position = dc.wire().bytes().readPosition() - DOCUMENT_HEADER;
-            WalRecord record = WalRecord.decode(body(dc));
-            if (scan.validRecords > 0 && record.seq() != scan.lastSeq + 1) {
-              scan.damage = "sequence gap: " + record.seq() + " after " + scan.lastSeq;
+            WalDocument document = WalDocument.decode(body(dc));
+            if (scan.validDocuments > 0 && document.seq() != scan.lastSeq + 1) {
+              scan.damage = "sequence gap: " + document.seq() + " after " + scan.lastSeq;
               break;
             }
-            scan.account(record, queue.rollCycle().toCycle(queueIndex));
-            scan.lastRecordPosition = position;
+            scan.account(document, queue.rollCycle().toCycle(queueIndex));
+            scan.lastDocumentPosition = position;
           }
         }
-      } catch (CorruptRecordException e) {
-        scan.damage = "a corrupt record (" + e.getMessage() + ")";
+      } catch (CorruptDocumentException e) {
+        scan.damage = "a corrupt document (" + e.getMessage() + ")";
       } catch (RuntimeException | AssertionError e) {
         scan.damage = "Chronicle could not read on: " + e;
       }
@@ -535,57 +583,59 @@ final class Wal implements AutoCloseable {
 
     /**
      * The appender goes on after the document at Chronicle's write position of the newest roll
-     * file, so that must be the last record we read: if it lies beyond (a cut or zeroed tail, an
-     * unreadable document), new records would land where no reader can reach them.
+     * file, so that must be the last document we read: if it lies beyond (a cut or zeroed tail, an
+     * unreadable document), new documents would land where no reader can reach them.
      */
     private String checkChronicleEnd(SingleChronicleQueue queue) {
       int newestCycle = queue.lastCycle();
-      if (validRecords == 0) {
-        return newestCycle == Integer.MIN_VALUE ? null : "roll files but no readable record";
+      if (validDocuments == 0) {
+        return newestCycle == Integer.MIN_VALUE ? null : "roll files but no readable document";
       }
-      if (newestCycle != lastRecordCycle) {
-        return "newest roll file " + newestCycle + " has no readable record";
+      if (newestCycle != lastDocumentCycle) {
+        return "newest roll file " + newestCycle + " has no readable document";
       }
       SingleChronicleQueueStore store =
           queue.storeForCycle(newestCycle, queue.epoch(), false, null);
       try {
         long writePosition = store.writePosition();
-        return writePosition == lastRecordPosition
+        return writePosition == lastDocumentPosition
             ? null
             : "Chronicle's write position "
                 + writePosition
-                + " is not the last readable record at "
-                + lastRecordPosition;
+                + " is not the last readable document at "
+                + lastDocumentPosition;
       } finally {
         queue.closeStore(store);
       }
     }
 
-    private void account(WalRecord record, int cycle) {
+    private void account(WalDocument document, int cycle) {
       long index = 0;
-      if (record instanceof EntryRecord r) {
-        index = r.entry().getIndex();
-      } else if (record instanceof LogResetRecord r) {
-        index = r.index();
-      } else {
-        lastHardState = ((HardStateRecord) record).hardState();
-        lastHardStateCycle = cycle;
+      for (WalRecord record : document.records()) {
+        if (record instanceof EntryRecord r) {
+          index = Math.max(index, r.entry().getIndex());
+        } else if (record instanceof LogResetRecord r) {
+          index = Math.max(index, r.index());
+        } else {
+          lastHardState = ((HardStateRecord) record).hardState();
+          lastHardStateCycle = cycle;
+        }
       }
       maxIndexByCycle.merge(cycle, index, Math::max);
-      lastSeq = record.seq();
-      lastRecordCycle = cycle;
-      validRecords++;
+      lastSeq = document.seq();
+      lastDocumentCycle = cycle;
+      validDocuments++;
     }
   }
 
-  private static void repair(Path dir, Options options, long validRecords) throws IOException {
+  private static void repair(Path dir, Options options, long validDocuments) throws IOException {
     Path repairDir = sibling(dir, ".repair");
     deleteRecursively(repairDir);
     try (SingleChronicleQueue from = build(dir, options);
         SingleChronicleQueue to = build(repairDir, options);
         ExcerptTailer tailer = from.createTailer();
         ExcerptAppender appender = to.createAppender()) {
-      for (long n = 0; n < validRecords; n++) {
+      for (long n = 0; n < validDocuments; n++) {
         try (DocumentContext dc = tailer.readingDocument()) {
           appender.writeBytes(BytesStore.wrap(body(dc)));
         }

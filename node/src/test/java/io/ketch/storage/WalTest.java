@@ -3,6 +3,7 @@ package io.ketch.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.protobuf.ByteString;
 import io.ketch.raft.pb.Entry;
 import io.ketch.raft.pb.HardState;
 import java.io.IOException;
@@ -37,7 +38,9 @@ class WalTest {
       wal.sync();
     }
     try (Wal wal = open(dir)) {
-      assertThat(wal.recovery()).isEqualTo(new Wal.Recovery(11, null, false));
+      assertThat(wal.recovery())
+          .as("one document per append")
+          .isEqualTo(new Wal.Recovery(1, null, false));
       Wal.Replayed replayed = wal.replay(0);
       assertThat(replayed.hardState()).isEqualTo(hs);
       assertThat(replayed.entries()).isEqualTo(WalFixtures.entries(1, 10, 3));
@@ -48,19 +51,21 @@ class WalTest {
   @Test
   void aCleanReopenNeverRepairsWhateverChronicleWroteAfterTheRecords() throws IOException {
     Path dir = tmp.resolve("wal");
-    // Enough records for several of Chronicle's index arrays in one file, then a roll.
+    // A thousand documents per open (Chronicle indexes every fourth); the fourth open after a roll.
     for (long from = 1; from <= 3_001; from += 1_000) {
       try (Wal wal = open(dir)) {
         assertThat(wal.recovery().repaired()).as("reopen before %d", from).isFalse();
-        for (long i = from; i < from + 1_000; i += 10) {
-          wal.append(WalFixtures.entries(i, i + 9, 1), HardState.newBuilder().setCommit(i).build());
-          wal.sync();
+        for (long i = from; i < from + 1_000; i++) {
+          wal.append(WalFixtures.entries(i, i, 1), HardState.newBuilder().setCommit(i).build());
+          if (i % 10 == 0) {
+            wal.sync();
+          }
         }
       }
       clock.advanceMillis(from == 2_001 ? 1_000 : 0);
     }
     try (Wal wal = open(dir)) {
-      assertThat(wal.recovery()).isEqualTo(new Wal.Recovery(4_400, null, false));
+      assertThat(wal.recovery()).isEqualTo(new Wal.Recovery(4_000, null, false));
       assertThat(wal.replay(0).entries()).hasSize(4_000);
     }
   }
@@ -83,6 +88,115 @@ class WalTest {
   }
 
   @Test
+  void aLaterEntryForAnIndexReplacesEverythingFromThereWithinOneDocumentToo() throws IOException {
+    Path dir = tmp.resolve("wal");
+    List<Entry> batch = new ArrayList<>(WalFixtures.entries(1, 5, 1));
+    batch.addAll(WalFixtures.entries(3, 4, 2));
+    try (Wal wal = open(dir)) {
+      wal.append(batch, null);
+      wal.sync();
+    }
+    try (Wal wal = open(dir)) {
+      assertThat(wal.recovery()).isEqualTo(new Wal.Recovery(1, null, false));
+      List<Entry> expected = new ArrayList<>(WalFixtures.entries(1, 2, 1));
+      expected.addAll(WalFixtures.entries(3, 4, 2));
+      assertThat(wal.replay(0).entries()).isEqualTo(expected);
+    }
+  }
+
+  @Test
+  void aBatchOverTheDocumentLimitIsSplitIntoSelfContainedDocuments() throws IOException {
+    Path dir = tmp.resolve("wal");
+    int limit = Wal.maxDocumentBytes(WalFixtures.testOptions(clock).blockSize());
+    ByteString payload = ByteString.copyFrom(new byte[1_000]);
+    List<Entry> batch = new ArrayList<>();
+    for (long i = 1; i <= 300; i++) {
+      batch.add(WalFixtures.entry(i, 1).toBuilder().setData(payload).build());
+    }
+    Entry huge = // larger than a document may be: it gets one to itself
+        WalFixtures.entry(301, 1).toBuilder().setData(ByteString.copyFrom(new byte[limit])).build();
+    batch.add(huge);
+    batch.addAll(WalFixtures.entries(302, 303, 1));
+    HardState hs = HardState.newBuilder().setTerm(1).setCommit(303).build();
+    try (Wal wal = open(dir)) {
+      wal.append(batch, hs);
+      wal.append(WalFixtures.entries(304, 304, 1), null); // the grown buffer, reused
+      wal.sync();
+    }
+
+    List<WalDocument> documents = new ArrayList<>();
+    List<Integer> sizes = new ArrayList<>();
+    WalFixtures.forEachDocument(
+        dir,
+        WalFixtures.testOptions(clock),
+        bytes -> {
+          byte[] body = new byte[(int) bytes.readRemaining()];
+          bytes.read(body);
+          documents.add(WalDocument.decode(body)); // each decodes on its own
+          sizes.add(body.length);
+        });
+    // 300 entries of ~1 KB fill five documents of at most 64 KiB; the huge one is alone.
+    int perDocument = (limit - 13 - 4) / WalRecord.entrySize(batch.get(0));
+    assertThat(documents)
+        .extracting(WalDocument::seq)
+        .containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L);
+    assertThat(documents)
+        .extracting(d -> d.records().size())
+        .containsExactly(
+            perDocument, perDocument, perDocument, perDocument, 300 - 4 * perDocument, 1, 3, 1);
+    assertThat(sizes.subList(0, 5)).allMatch(size -> size <= limit);
+    assertThat(sizes.get(5)).isGreaterThan(limit);
+    List<WalRecord> records = documents.stream().flatMap(d -> d.records().stream()).toList();
+    List<WalRecord> expected = new ArrayList<>();
+    batch.forEach(e -> expected.add(new WalRecord.EntryRecord(e)));
+    expected.add(new WalRecord.HardStateRecord(hs));
+    expected.add(new WalRecord.EntryRecord(WalFixtures.entry(304, 1)));
+    assertThat(records).isEqualTo(expected);
+
+    try (Wal wal = open(dir)) {
+      assertThat(wal.recovery()).isEqualTo(new Wal.Recovery(documents.size(), null, false));
+      Wal.Replayed replayed = wal.replay(0);
+      assertThat(replayed.hardState()).isEqualTo(hs);
+      List<Entry> all = new ArrayList<>(batch);
+      all.add(WalFixtures.entry(304, 1));
+      assertThat(replayed.entries()).isEqualTo(all);
+    }
+  }
+
+  @Test
+  void aWalWrittenBeforeBatchDocumentsReplaysAndTakesNewAppends() throws IOException {
+    Path dir = tmp.resolve("wal");
+    HardState oldHs = HardState.newBuilder().setTerm(3).setVote(1).setCommit(20).build();
+    List<WalRecord> old = new ArrayList<>();
+    WalFixtures.entries(1, 10, 1).forEach(e -> old.add(new WalRecord.EntryRecord(e)));
+    old.add(new WalRecord.LogResetRecord(20, 3));
+    WalFixtures.entries(21, 23, 3).forEach(e -> old.add(new WalRecord.EntryRecord(e)));
+    old.add(new WalRecord.EntryRecord(WalFixtures.entry(22, 4))); // truncates 23
+    old.add(new WalRecord.HardStateRecord(oldHs));
+    WalFixtures.writeOldFormat(dir, WalFixtures.testOptions(clock), 1, old);
+
+    List<Entry> expected = new ArrayList<>(WalFixtures.entries(21, 21, 3));
+    expected.add(WalFixtures.entry(22, 4));
+    HardState newHs = HardState.newBuilder().setTerm(4).setVote(1).setCommit(24).build();
+    try (Wal wal = open(dir)) {
+      assertThat(wal.recovery()).isEqualTo(new Wal.Recovery(old.size(), null, false));
+      Wal.Replayed replayed = wal.replay(20);
+      assertThat(replayed.hardState()).isEqualTo(oldHs);
+      assertThat(replayed.entries()).isEqualTo(expected);
+      wal.append(WalFixtures.entries(23, 24, 4), newHs);
+      wal.sync();
+    }
+    expected.addAll(WalFixtures.entries(23, 24, 4));
+    try (Wal wal = open(dir)) {
+      assertThat(wal.recovery()).isEqualTo(new Wal.Recovery(old.size() + 1, null, false));
+      Wal.Replayed replayed = wal.replay(20);
+      assertThat(replayed.hardState()).isEqualTo(newHs);
+      assertThat(replayed.entries()).isEqualTo(expected);
+      assertThatThrownBy(() -> wal.replay(5)).hasMessageContaining("snapshot at index 20");
+    }
+  }
+
+  @Test
   void aLogResetDiscardsEarlierEntriesAndNeedsItsSnapshot() throws IOException {
     Path dir = tmp.resolve("wal");
     try (Wal wal = open(dir)) {
@@ -94,6 +208,11 @@ class WalTest {
       assertThatThrownBy(() -> wal.replay(5))
           .isInstanceOf(StorageException.class)
           .hasMessageContaining("snapshot at index 20");
+    }
+    try (Wal wal = open(dir)) {
+      assertThat(wal.recovery())
+          .as("a log reset is a document of its own")
+          .isEqualTo(new Wal.Recovery(3, null, false));
     }
   }
 

@@ -15,10 +15,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import net.openhft.chronicle.core.time.SetTimeProvider;
-import net.openhft.chronicle.queue.ExcerptTailer;
-import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
-import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
-import net.openhft.chronicle.wire.DocumentContext;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,11 +22,14 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Damage to the roll file, done byte by byte. A Chronicle document is a 4-byte little-endian header
  * (30 bits of length, a metadata bit, a not-complete bit) followed by the body, our {@link
- * WalRecord}; the queue file also holds Chronicle's own header and index documents, earlier in the
- * file. We locate each record's bytes through a tailer and check the header we find there.
+ * WalDocument}; the queue file also holds Chronicle's own header and index documents, earlier in
+ * the file. We locate each document's bytes through a tailer and check the header we find there.
+ * The WAL holds one batch as documents of the format before batches (one record each), as a member
+ * upgraded in place has it, then two batch documents of three entries and a HardState each.
  *
- * <p>Each damaged copy costs a few queue opens (~0.2 s), so the cut sweep covers the last two
- * records (an entry and a HardState) by default; {@code -Dketch.wal.tornRecords=N} sweeps N.
+ * <p>Each damaged copy costs a few queue opens, so the cut sweep covers the last two documents
+ * (both batches, and the cut right after the old-format ones) by default; {@code
+ * -Dketch.wal.tornDocuments=N} sweeps the last N.
  */
 class WalTornTailTest {
 
@@ -38,8 +37,8 @@ class WalTornTailTest {
   final SetTimeProvider clock = new SetTimeProvider(1_700_000_000_000L);
   Path original;
 
-  /** What each written record is: an Entry or a HardState, in the order written. */
-  final List<Object> written = new ArrayList<>();
+  /** What each written document holds: Entries and HardStates, in the order written. */
+  final List<List<Object>> written = new ArrayList<>();
 
   Path rollFile;
   List<long[]> spans;
@@ -47,36 +46,49 @@ class WalTornTailTest {
   @BeforeEach
   void writeAWal() throws IOException {
     original = tmp.resolve("original/wal");
+    List<WalRecord> oldFormat = new ArrayList<>();
+    for (Object r : batch(0)) {
+      written.add(List.of(r));
+      oldFormat.add(
+          r instanceof Entry e
+              ? new WalRecord.EntryRecord(e)
+              : new WalRecord.HardStateRecord((HardState) r));
+    }
+    WalFixtures.writeOldFormat(original, WalFixtures.testOptions(clock), 1, oldFormat);
     try (Wal wal = open(original)) {
-      for (long batch = 0; batch < 3; batch++) {
-        List<Entry> entries = WalFixtures.entries(batch * 3 + 1, batch * 3 + 3, batch + 1);
-        HardState hs =
-            HardState.newBuilder().setTerm(batch + 1).setVote(1).setCommit(batch * 3).build();
-        wal.append(entries, hs);
+      for (int batch = 1; batch < 3; batch++) {
+        List<Object> records = batch(batch);
+        List<Entry> entries = records.subList(0, 3).stream().map(Entry.class::cast).toList();
+        wal.append(entries, (HardState) records.get(3));
         wal.sync();
-        written.addAll(entries);
-        written.add(hs);
+        written.add(records);
       }
       rollFile = wal.rollFiles().get(0);
     }
-    spans = recordSpans(original, rollFile);
+    spans = documentSpans(original, rollFile);
     assertThat(spans).hasSize(written.size());
   }
 
+  /** Three entries and a HardState. */
+  private static List<Object> batch(long batch) {
+    List<Object> records =
+        new ArrayList<>(WalFixtures.entries(batch * 3 + 1, batch * 3 + 3, batch + 1));
+    records.add(HardState.newBuilder().setTerm(batch + 1).setVote(1).setCommit(batch * 3).build());
+    return records;
+  }
+
   @Test
-  void cuttingTheFileAtEveryByteOfTheLastRecordsRecoversTheWrittenPrefix() throws IOException {
+  void cuttingTheFileAtEveryByteOfTheLastDocumentsRecoversTheWrittenPrefix() throws IOException {
     byte[] content = Files.readAllBytes(rollFile);
-    long from = spans.get(spans.size() - Integer.getInteger("ketch.wal.tornRecords", 2))[0];
+    long from = spans.get(spans.size() - Integer.getInteger("ketch.wal.tornDocuments", 2))[0];
     long to = spans.get(spans.size() - 1)[1];
     for (long cut = from; cut <= to; cut++) {
       Path copy = copyWal("cut-" + cut, java.util.Arrays.copyOf(content, (int) cut));
       long end = cut;
       int whole = (int) spans.stream().filter(s -> s[1] <= end).count();
-      long recoveredRecords;
       long next;
       try (Wal wal = open(copy)) {
-        recoveredRecords = wal.recovery().validRecords();
-        assertThat(recoveredRecords).as("cut at %d", cut).isEqualTo(whole);
+        assertThat(wal.recovery().validDocuments()).as("cut at %d", cut).isEqualTo(whole);
         next = assertState(wal.replay(0), whole, "cut at " + cut) + 1;
         wal.append(WalFixtures.entries(next, next, 9), null);
         wal.sync();
@@ -92,8 +104,16 @@ class WalTornTailTest {
   }
 
   @Test
-  void aCorruptByteAnywhereInARecordStopsRecoveryThere() throws IOException {
-    int victim = 5; // a middle record: entries 1..3, hs, entry 4, [entry 5], ...
+  void aCorruptByteAnywhereInABatchDocumentStopsRecoveryThere() throws IOException {
+    flipEveryByteOf(written.size() - 2); // the middle batch
+  }
+
+  @Test
+  void aCorruptByteAnywhereInAnOldFormatDocumentStopsRecoveryThere() throws IOException {
+    flipEveryByteOf(1); // entry 2, in the format before batches
+  }
+
+  private void flipEveryByteOf(int victim) throws IOException {
     long[] span = spans.get(victim);
     byte[] content = Files.readAllBytes(rollFile);
     Map<String, Integer> seen = new TreeMap<>();
@@ -101,18 +121,19 @@ class WalTornTailTest {
       byte[] damaged = content.clone();
       damaged[(int) offset] ^= (byte) 0xFF;
       Path copy = copyWal("flip-" + offset, damaged);
+      long next;
       try (Wal wal = open(copy)) {
         Wal.Recovery recovery = wal.recovery();
-        assertThat(recovery.validRecords()).as("byte %d flipped", offset).isEqualTo(victim);
+        assertThat(recovery.validDocuments()).as("byte %d flipped", offset).isEqualTo(victim);
         assertThat(recovery.damage()).as("byte %d flipped", offset).isNotNull();
         seen.merge(recovery.damage().replaceAll("[0-9a-f]{6,}|\\d+", "N"), 1, Integer::sum);
-        assertState(wal.replay(0), victim, "byte " + offset + " flipped");
-        wal.append(WalFixtures.entries(5, 5, 9), null);
+        next = assertState(wal.replay(0), victim, "byte " + offset + " flipped") + 1;
+        wal.append(WalFixtures.entries(next, next, 9), null);
         wal.sync();
       }
       try (Wal wal = open(copy)) {
         List<Entry> entries = wal.replay(0).entries();
-        assertThat(entries.get(entries.size() - 1)).isEqualTo(WalFixtures.entry(5, 9));
+        assertThat(entries.get(entries.size() - 1)).isEqualTo(WalFixtures.entry(next, 9));
       }
       deleteRecursively(copy.getParent());
     }
@@ -123,11 +144,11 @@ class WalTornTailTest {
     return Wal.open(dir, WalFixtures.testOptions(clock), cause -> {});
   }
 
-  /** Asserts the state the first {@code records} written records make; returns its last index. */
-  private long assertState(Wal.Replayed replayed, int records, String what) {
+  /** Asserts the state the first {@code documents} written make; returns its last index. */
+  private long assertState(Wal.Replayed replayed, int documents, String what) {
     List<Entry> entries = new ArrayList<>();
     HardState hs = HardState.getDefaultInstance();
-    for (Object r : written.subList(0, records)) {
+    for (Object r : written.subList(0, documents).stream().flatMap(List::stream).toList()) {
       if (r instanceof Entry e) {
         entries.add(e);
       } else {
@@ -160,25 +181,12 @@ class WalTornTailTest {
    * [start of Chronicle's header, end of body) of each data document in {@code file}, checked
    * against the header found at that offset.
    */
-  private List<long[]> recordSpans(Path dir, Path file) throws IOException {
+  private List<long[]> documentSpans(Path dir, Path file) throws IOException {
     List<long[]> result = new ArrayList<>();
-    try (SingleChronicleQueue queue =
-            SingleChronicleQueueBuilder.binary(dir)
-                .rollCycle(WalFixtures.testOptions(clock).rollCycle())
-                .blockSize(1L << 20)
-                .timeProvider(clock)
-                .build();
-        ExcerptTailer tailer = queue.createTailer()) {
-      while (true) {
-        try (DocumentContext dc = tailer.readingDocument()) {
-          if (!dc.isPresent()) {
-            break;
-          }
-          long body = dc.wire().bytes().readPosition();
-          result.add(new long[] {body - 4, dc.wire().bytes().readLimit()});
-        }
-      }
-    }
+    WalFixtures.forEachDocument(
+        dir,
+        WalFixtures.testOptions(clock),
+        body -> result.add(new long[] {body.readPosition() - 4, body.readLimit()}));
     byte[] content = Files.readAllBytes(file);
     for (long[] span : result) {
       int header =
