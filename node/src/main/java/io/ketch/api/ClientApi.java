@@ -1,11 +1,6 @@
 package io.ketch.api;
 
 import io.grpc.BindableService;
-import io.grpc.Context;
-import io.grpc.Contexts;
-import io.grpc.Metadata;
-import io.grpc.ServerCall;
-import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -42,6 +37,7 @@ public final class ClientApi implements AutoCloseable {
   private final ExecutorService callbacks;
   private final ScheduledExecutorService ticks;
   private final List<BindableService> services;
+  private final LeaderMonitor leaders;
   private final List<AutoCloseable> listeners = new ArrayList<>();
 
   private ClientApi(EtcdServer server) {
@@ -64,6 +60,7 @@ public final class ClientApi implements AutoCloseable {
     RequestChecks checks = new RequestChecks(config.maxTxnOps());
     server.identifyRequestersBy(AuthTokens::current);
     Contention contention = new Contention(server, callbacks);
+    this.leaders = new LeaderMonitor(server::hasLeader, ticks, config.electionTimeout());
     this.services =
         List.of(
             new KvService(server, checks),
@@ -73,8 +70,9 @@ public final class ClientApi implements AutoCloseable {
                 callbacks,
                 config.maxGrpcReceiveBytes(),
                 ticks,
-                config.watchProgressNotifyInterval()),
-            new LeaseService(server),
+                config.watchProgressNotifyInterval(),
+                leaders),
+            new LeaseService(server, leaders),
             new ClusterService(server),
             new MaintenanceService(server),
             new AuthService(server),
@@ -97,7 +95,7 @@ public final class ClientApi implements AutoCloseable {
     List<ServerInterceptor> interceptors =
         List.of(
             metrics.grpcInterceptor(),
-            new LeaderRequirement(),
+            api.leaders,
             new LearnerGate(server),
             new AuthTokens(server.auth()));
     JsonGateway gateway = JsonGateway.start(definitions, interceptors);
@@ -143,21 +141,6 @@ public final class ClientApi implements AutoCloseable {
         .filter(HttpListener.class::isInstance)
         .map(l -> ((HttpListener) l).port())
         .toList();
-  }
-
-  /**
-   * Marks the calls whose client asked (metadata hasleader=true) to fail when there is no leader.
-   */
-  private static final class LeaderRequirement implements ServerInterceptor {
-    @Override
-    public <Q, R> ServerCall.Listener<Q> interceptCall(
-        ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-      if (!"true".equals(headers.get(WatchService.HAS_LEADER))) {
-        return next.startCall(call, headers);
-      }
-      Context context = Context.current().withValue(WatchService.REQUIRE_LEADER, true);
-      return Contexts.interceptCall(context, call, headers, next);
-    }
   }
 
   @Override

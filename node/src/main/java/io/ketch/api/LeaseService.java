@@ -14,15 +14,20 @@ import io.ketch.pb.etcdserver.LeaseRevokeResponse;
 import io.ketch.pb.etcdserver.LeaseTimeToLiveRequest;
 import io.ketch.pb.etcdserver.LeaseTimeToLiveResponse;
 import io.ketch.server.EtcdServer;
+import io.ketch.server.ServerError;
 
 /**
- * etcd's Lease service. Keep-alives renew on this member, answering TTL 0 for a lease that is gone.
+ * etcd's Lease service. Keep-alives renew on this member, answering TTL 0 for a lease that is gone;
+ * a keep-alive stream opened with hasleader=true ends with NoLeader when the member has long been
+ * without a leader ({@link LeaderMonitor}), as etcd's LeaseKeepAlive does.
  */
 final class LeaseService extends LeaseGrpc.LeaseImplBase {
   private final EtcdServer server;
+  private final LeaderMonitor leaders;
 
-  LeaseService(EtcdServer server) {
+  LeaseService(EtcdServer server, LeaderMonitor leaders) {
     this.server = server;
+    this.leaders = leaders;
   }
 
   @Override
@@ -53,37 +58,65 @@ final class LeaseService extends LeaseGrpc.LeaseImplBase {
       StreamObserver<LeaseKeepAliveResponse> responses) {
     ServerCallStreamObserver<LeaseKeepAliveResponse> out =
         (ServerCallStreamObserver<LeaseKeepAliveResponse>) responses;
-    return new StreamObserver<>() {
-      private boolean failed; // guarded by out
+    KeepAliveStream stream = new KeepAliveStream(out);
+    if (LeaderMonitor.leaderRequired()) {
+      leaders.watch(stream);
+    }
+    return stream;
+  }
 
-      @Override
-      public void onNext(LeaseKeepAliveRequest request) {
-        // On a follower the renewal is the leader's: answered when it answers.
-        server
-            .leaseKeepAlive(request.getID())
-            .whenComplete(
-                (renewed, failure) -> {
-                  synchronized (out) {
-                    if (failed) {
-                      return;
-                    }
-                    if (failure != null) {
-                      failed = true;
-                      out.onError(EtcdStatus.of(failure));
-                    } else {
-                      out.onNext(renewed);
-                    }
-                  }
-                });
+  private final class KeepAliveStream
+      implements StreamObserver<LeaseKeepAliveRequest>, LeaderMonitor.LeaderBound {
+    private final ServerCallStreamObserver<LeaseKeepAliveResponse> out;
+    private boolean failed; // guarded by out
+
+    KeepAliveStream(ServerCallStreamObserver<LeaseKeepAliveResponse> out) {
+      this.out = out;
+    }
+
+    @Override
+    public void onNext(LeaseKeepAliveRequest request) {
+      // On a follower the renewal is the leader's: answered when it answers.
+      server.leaseKeepAlive(request.getID()).whenComplete(this::answer);
+    }
+
+    private void answer(LeaseKeepAliveResponse renewed, Throwable failure) {
+      synchronized (out) {
+        if (failed) {
+          return;
+        }
+        if (failure != null) {
+          fail(failure);
+        } else {
+          out.onNext(renewed);
+        }
       }
+    }
 
-      @Override
-      public void onError(Throwable t) {}
+    private void fail(Throwable failure) {
+      failed = true;
+      leaders.forget(this);
+      out.onError(EtcdStatus.of(failure));
+    }
 
-      @Override
-      public void onCompleted() {
-        out.onCompleted();
+    @Override
+    public void cancelForNoLeader() {
+      synchronized (out) {
+        if (!failed) {
+          fail(ServerError.NO_LEADER.exception());
+        }
       }
-    };
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      leaders.forget(this);
+    }
+
+    @Override
+    public void onCompleted() {
+      leaders.forget(this);
+      out.onCompleted();
+    }
   }
 }

@@ -1,7 +1,5 @@
 package io.ketch.api;
 
-import io.grpc.Context;
-import io.grpc.Metadata;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.ketch.auth.AuthException;
@@ -29,23 +27,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * from history: memory stays bounded and the apply thread never waits for a client.
  */
 final class WatchService extends WatchGrpc.WatchImplBase {
-  /**
-   * The metadata key etcd's clients set to have the stream cancelled when the member loses its
-   * leader.
-   */
-  static final Metadata.Key<String> HAS_LEADER =
-      Metadata.Key.of("hasleader", Metadata.ASCII_STRING_MARSHALLER);
-
-  static final Context.Key<Boolean> REQUIRE_LEADER = Context.key("ketch-require-leader");
-
-  /** etcd's maxNoLeaderCnt. */
-  static final int NO_LEADER_TICKS = 3;
-
-  private int noLeaderTicks; // the monitor's thread only
   private final EtcdServer server;
   private final WatchableStore store;
   private final Executor drains;
   private final int maxResponseBytes;
+  private final LeaderMonitor leaders;
 
   private final Set<ClientStream> streams = ConcurrentHashMap.newKeySet();
 
@@ -58,51 +44,34 @@ final class WatchService extends WatchGrpc.WatchImplBase {
       Executor drains,
       int maxResponseBytes,
       ScheduledExecutorService progressTicks,
-      Duration progressInterval) {
+      Duration progressInterval,
+      LeaderMonitor leaders) {
     this.server = server;
     this.store = store;
     this.drains = drains;
     this.maxResponseBytes = maxResponseBytes;
+    this.leaders = leaders;
     long every = progressInterval.toMillis();
     progressTicks.scheduleAtFixedRate(
         () -> streams.forEach(ClientStream::notifyProgress), every, every, TimeUnit.MILLISECONDS);
-    long election = server.config().electionTimeout().toMillis();
-    progressTicks.scheduleAtFixedRate(
-        this::monitorLeader, election, election, TimeUnit.MILLISECONDS);
-  }
-
-  /**
-   * etcd's monitorLeader: after {@link #NO_LEADER_TICKS} election timeouts in a row without a
-   * leader, every stream opened with hasleader=true is cancelled with NoLeader, so its client moves
-   * to a member that has one.
-   */
-  private void monitorLeader() {
-    if (server.hasLeader()) {
-      noLeaderTicks = 0;
-      return;
-    }
-    if (++noLeaderTicks >= NO_LEADER_TICKS) {
-      streams.stream().filter(s -> s.requiresLeader).forEach(ClientStream::cancelForNoLeader);
-    }
   }
 
   @Override
   public StreamObserver<WatchRequest> watch(StreamObserver<WatchResponse> responses) {
     ServerCallStreamObserver<WatchResponse> out =
         (ServerCallStreamObserver<WatchResponse>) responses;
-    if (Boolean.TRUE.equals(REQUIRE_LEADER.get()) && !server.hasLeader()) {
-      out.onError(EtcdStatus.of(ServerError.NO_LEADER.exception()));
-      return new Ignore();
-    }
-    ClientStream stream =
-        new ClientStream(out, store.newWatchStream(), Boolean.TRUE.equals(REQUIRE_LEADER.get()));
+    ClientStream stream = new ClientStream(out, store.newWatchStream());
     streams.add(stream);
+    if (LeaderMonitor.leaderRequired()) {
+      leaders.watch(stream);
+    }
     out.setOnReadyHandler(stream::scheduleDrain);
     out.setOnCancelHandler(stream::close);
     return stream;
   }
 
-  private final class ClientStream implements StreamObserver<WatchRequest> {
+  private final class ClientStream
+      implements StreamObserver<WatchRequest>, LeaderMonitor.LeaderBound {
     private final ServerCallStreamObserver<WatchResponse> out;
     private final WatchStream watchers;
     private final Set<Long> fragmented = ConcurrentHashMap.newKeySet();
@@ -110,13 +79,10 @@ final class WatchService extends WatchGrpc.WatchImplBase {
     private final Set<Long> sentEvents = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private volatile boolean closed;
-    private final boolean requiresLeader;
 
-    ClientStream(
-        ServerCallStreamObserver<WatchResponse> out, WatchStream watchers, boolean requiresLeader) {
+    ClientStream(ServerCallStreamObserver<WatchResponse> out, WatchStream watchers) {
       this.out = out;
       this.watchers = watchers;
-      this.requiresLeader = requiresLeader;
       watchers.setReadyListener(this::scheduleDrain);
     }
 
@@ -182,10 +148,12 @@ final class WatchService extends WatchGrpc.WatchImplBase {
     void close() {
       closed = true;
       streams.remove(this);
+      leaders.forget(this);
       watchers.close();
     }
 
-    void cancelForNoLeader() {
+    @Override
+    public void cancelForNoLeader() {
       synchronized (this) {
         if (closed) {
           return;
@@ -260,16 +228,5 @@ final class WatchService extends WatchGrpc.WatchImplBase {
       }
       out.onNext(piece.setFragment(false).build());
     }
-  }
-
-  private static final class Ignore implements StreamObserver<WatchRequest> {
-    @Override
-    public void onNext(WatchRequest value) {}
-
-    @Override
-    public void onError(Throwable t) {}
-
-    @Override
-    public void onCompleted() {}
   }
 }

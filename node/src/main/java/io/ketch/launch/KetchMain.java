@@ -57,12 +57,14 @@ public final class KetchMain {
                   node.close();
                 },
                 "ketch-shutdown"));
-    node.failure()
+    node.stopped()
         .thenAccept(
-            cause ->
-                // From a thread of its own: exiting runs the shutdown hook, which joins the
-                // member's threads, one of which may be the one that failed.
-                new Thread(() -> System.exit(1), "ketch-fatal-exit").start());
+            stop -> {
+              log.info("exiting with code {}: {}", stop.exitCode(), stop);
+              // From a thread of its own: exiting runs the shutdown hook, which joins the
+              // member's threads, one of which may be the one that completed this.
+              new Thread(() -> System.exit(stop.exitCode()), "ketch-exit").start();
+            });
     node.awaitClosed();
   }
 

@@ -2,6 +2,7 @@ package io.ketch.launch;
 
 import io.ketch.api.ClientApi;
 import io.ketch.server.EtcdServer;
+import io.ketch.server.MemberStop;
 import io.ketch.server.Versions;
 import io.ketch.server.config.ServerConfig;
 import io.ketch.server.metrics.Metrics;
@@ -51,9 +52,9 @@ final class KetchNode implements AutoCloseable {
     return api.metricsPorts();
   }
 
-  /** Completes with the cause once the member has stopped after a fatal error. */
-  CompletableFuture<Throwable> failure() {
-    return server.failure();
+  /** Completes once the member has stopped of its own accord (a fatal error, or removal). */
+  CompletableFuture<MemberStop> stopped() {
+    return server.stopped();
   }
 
   /** Completes once the member knows a leader and has caught up with what it had committed. */

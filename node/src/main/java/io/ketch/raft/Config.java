@@ -1,8 +1,10 @@
 package io.ketch.raft;
 
+import io.ketch.raft.pb.Entry;
 import java.util.Objects;
 import java.util.Random;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
 
 /**
@@ -30,6 +32,9 @@ import java.util.random.RandomGenerator;
  *     disrupt the cluster (thesis 9.6)
  * @param disableProposalForwarding followers drop proposals instead of forwarding them to the
  *     leader
+ * @param refusedConfChange what a leader appends in place of a conf change it refuses (one is
+ *     already pending): a normal entry, which the application sees committed and can tell its
+ *     proposer about; an empty one by default, as etcd's raft
  * @param random the only source of randomness: the election timeout jitter
  */
 public record Config(
@@ -46,6 +51,7 @@ public record Config(
     boolean checkQuorum,
     boolean preVote,
     boolean disableProposalForwarding,
+    UnaryOperator<Entry> refusedConfChange,
     RandomGenerator random) {
 
   static final long NO_LIMIT = Long.MAX_VALUE;
@@ -62,6 +68,7 @@ public record Config(
     }
     Objects.requireNonNull(storage, "storage");
     Objects.requireNonNull(random, "random");
+    Objects.requireNonNull(refusedConfChange, "refusedConfChange");
     if (applied < 0
         || maxSizePerMsg < 0
         || maxCommittedSizePerReady < 0
@@ -98,6 +105,7 @@ public record Config(
         true,
         true,
         false,
+        refused -> Entry.getDefaultInstance(),
         new Random(id));
   }
 
@@ -145,6 +153,11 @@ public record Config(
     return edit(c -> c.disableProposalForwarding = on);
   }
 
+  /** The entry must be a normal one: raft must not see it as a conf change. */
+  public Config withRefusedConfChange(UnaryOperator<Entry> replacement) {
+    return edit(c -> c.refusedConfChange = replacement);
+  }
+
   public Config withRandom(RandomGenerator generator) {
     return edit(c -> c.random = generator);
   }
@@ -167,6 +180,7 @@ public record Config(
         f.checkQuorum,
         f.preVote,
         f.disableProposalForwarding,
+        f.refusedConfChange,
         f.random);
   }
 
@@ -185,6 +199,7 @@ public record Config(
     boolean checkQuorum;
     boolean preVote;
     boolean disableProposalForwarding;
+    UnaryOperator<Entry> refusedConfChange;
     RandomGenerator random;
 
     Fields(Config c) {
@@ -201,6 +216,7 @@ public record Config(
       checkQuorum = c.checkQuorum;
       preVote = c.preVote;
       disableProposalForwarding = c.disableProposalForwarding;
+      refusedConfChange = c.refusedConfChange;
       random = c.random;
     }
   }

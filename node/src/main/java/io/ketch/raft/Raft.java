@@ -647,9 +647,13 @@ final class Raft {
       boolean alreadyJoint = trk.config.joint();
       boolean wantsLeaveJoint = cc.getChangesCount() == 0;
       if (alreadyPending || (alreadyJoint != wantsLeaveJoint)) {
-        // Like etcd: the entry keeps its place in the log but loses its meaning, so that the
-        // proposer still sees its proposal committed (as an empty normal entry) and unblocks.
-        ents.set(i, Entry.getDefaultInstance());
+        // Like etcd: the entry keeps its place in the log but loses its meaning; what takes its
+        // place (an empty normal entry unless configured) is how the proposer can learn of it.
+        Entry replacement = config.refusedConfChange().apply(e);
+        if (replacement.getType() != EntryType.ENTRY_NORMAL) {
+          throw new IllegalStateException("a refused conf change must become a normal entry");
+        }
+        ents.set(i, replacement);
       } else {
         pendingConfIndex = raftLog.lastIndex() + i + 1;
       }

@@ -14,6 +14,7 @@ import io.ketch.server.metrics.Metrics;
 import io.ketch.server.pb.ClusterState;
 import io.ketch.server.pb.InternalRequest;
 import io.ketch.server.pb.MemberRecord;
+import io.ketch.server.pb.RefusedConfChange;
 import io.ketch.server.pb.StateSnapshot;
 import io.ketch.transport.Transport;
 import java.util.HashSet;
@@ -166,6 +167,10 @@ final class CommittedEntries {
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalStateException("unreadable entry at index " + entry.getIndex(), e);
     }
+    if (request.hasRefusedConfChange()) {
+      waiters.complete(request.getId(), Boolean.FALSE); // not applied: the proposer may retry
+      return;
+    }
     Object result;
     try {
       result = state.apply(request, entry.getIndex());
@@ -173,6 +178,33 @@ final class CommittedEntries {
       result = e;
     }
     waiters.complete(request.getId(), result);
+  }
+
+  /**
+   * What the leader's raft appends in place of a conf change it refuses because another one is
+   * pending ({@link io.ketch.raft.Config#refusedConfChange}): a normal entry with the change's
+   * waiter id, so that its proposer, on whichever member, hears that it had no effect instead of
+   * waiting for an entry that never comes (etcd's proposer waits until its client gives up).
+   */
+  static Entry refusedConfChange(Entry refused) {
+    if (refused.getType() != EntryType.ENTRY_CONF_CHANGE) {
+      return Entry.getDefaultInstance(); // a ConfChangeV2, which this member never proposes
+    }
+    long id;
+    try {
+      id = ConfChange.parseFrom(refused.getData()).getId();
+    } catch (InvalidProtocolBufferException e) {
+      return Entry.getDefaultInstance();
+    }
+    InternalRequest request =
+        InternalRequest.newBuilder()
+            .setId(id)
+            .setRefusedConfChange(RefusedConfChange.getDefaultInstance())
+            .build();
+    return Entry.newBuilder()
+        .setType(EntryType.ENTRY_NORMAL)
+        .setData(request.toByteString())
+        .build();
   }
 
   /**
@@ -218,10 +250,11 @@ final class CommittedEntries {
         change.getType(),
         Long.toHexString(change.getNodeId()),
         entry.getIndex());
+    // Answered first: a member asked to remove itself says it did, then stops.
+    waiters.complete(change.getId(), Boolean.TRUE);
     if (change.getType() == ConfChangeType.CONF_CHANGE_REMOVE_NODE
         && change.getNodeId() == memberId) {
       removed.run();
     }
-    waiters.complete(change.getId(), Boolean.TRUE);
   }
 }

@@ -101,12 +101,14 @@ import io.ketch.storage.DiskStorage;
 import io.ketch.transport.PeerHandler;
 import io.ketch.transport.Transport;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -132,6 +134,7 @@ public final class EtcdServer implements AutoCloseable {
   private static final int RAFT_QUEUE = 1 << 16;
   private static final int APPLY_QUEUE = 1024;
   private static final long LEASE_TICK_MILLIS = 500;
+  private static final long REMOVED_STOP_DELAY_MILLIS = 1000;
 
   private final ServerConfig config;
   private final MemberIdentity identity;
@@ -156,7 +159,7 @@ public final class EtcdServer implements AutoCloseable {
   private volatile long term;
   private volatile long commitIndex;
   private volatile boolean stopped;
-  private final CompletableFuture<Throwable> failure = new CompletableFuture<>();
+  private final CompletableFuture<MemberStop> stoppedOnItsOwn = new CompletableFuture<>();
   // Set once this member learns it was removed from the cluster; it then refuses every request.
   private volatile boolean removed;
   private final Transport transport;
@@ -197,7 +200,8 @@ public final class EtcdServer implements AutoCloseable {
         Config.defaults(identity.memberId(), storage)
             .withHeartbeatTick(1)
             .withElectionTick((int) (config.electionTimeout().toMillis() / heartbeat))
-            .withApplied(start.getAppliedIndex());
+            .withApplied(start.getAppliedIndex())
+            .withRefusedConfChange(CommittedEntries::refusedConfChange);
     this.raft =
         new RaftLoop(new RawNode(raftConfig), storage, new RaftListener(), heartbeat, RAFT_QUEUE);
     this.reads = new LinearizableReads(raft, applied, timer, 500);
@@ -241,7 +245,8 @@ public final class EtcdServer implements AutoCloseable {
             () -> leader,
             this::proposeConfChange,
             this::memberList,
-            this::header);
+            this::header,
+            config.requestTimeout());
   }
 
   /** Opens (or bootstraps) the data dir and starts the member's threads. */
@@ -735,6 +740,11 @@ public final class EtcdServer implements AutoCloseable {
     return leader != 0;
   }
 
+  /** How long the raft stream to {@code peer} has been up (etcd's ActiveSince); empty if down. */
+  public Optional<Duration> peerActiveFor(long peer) {
+    return transport.activeFor(peer);
+  }
+
   public List<AlarmType> activeAlarms() {
     return state.alarms().stream().map(a -> a.getAlarm()).distinct().toList();
   }
@@ -957,14 +967,30 @@ public final class EtcdServer implements AutoCloseable {
     return stopped ? Optional.of(ServerError.STOPPED) : Optional.empty();
   }
 
-  private void markRemoved() {
-    if (!removed) {
-      removed = true;
-      log.error(
-          "member {}: {}",
-          Long.toHexString(identity.memberId()),
-          ServerError.MEMBER_REMOVED.message());
-      waiters.failAll(ServerError.MEMBER_REMOVED.exception());
+  /**
+   * Refuses every request from now on and stops a second later, as etcd's stopWithDelay: the delay
+   * lets a removed leader hand over and the removal's own answer reach its client.
+   */
+  private synchronized void markRemoved() {
+    if (removed) {
+      return;
+    }
+    removed = true;
+    log.error(
+        "member {} has been permanently removed from the cluster: stopping; remove its data dir"
+            + " before it joins again",
+        Long.toHexString(identity.memberId()));
+    waiters.failAll(ServerError.MEMBER_REMOVED.exception());
+    try {
+      timer.schedule(
+          () -> {
+            stopped = true;
+            stoppedOnItsOwn.complete(MemberStop.REMOVED);
+          },
+          REMOVED_STOP_DELAY_MILLIS,
+          TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      // closing anyway
     }
   }
 
@@ -1133,16 +1159,16 @@ public final class EtcdServer implements AutoCloseable {
     log.error("member stopping after a fatal error", cause);
     stopped = true;
     waiters.failAll(ServerError.STOPPED.exception());
-    failure.complete(cause);
+    stoppedOnItsOwn.complete(MemberStop.FATAL_ERROR);
   }
 
   /**
-   * Completes with the cause once the member has stopped after a fatal error (a failed WAL, a log
-   * that cannot follow the leader's): the process should then exit, as etcd's does, so that a
-   * supervisor restarts or replaces it instead of leaving a member that answers nothing.
+   * Completes once the member has stopped of its own accord (a fatal error, or its removal from the
+   * cluster): the process should then exit with the reason's code, as etcd's does. Not completed by
+   * {@link #close()}.
    */
-  public CompletableFuture<Throwable> failure() {
-    return failure;
+  public CompletableFuture<MemberStop> stopped() {
+    return stoppedOnItsOwn;
   }
 
   private static Thread daemon(Runnable r, String name) {

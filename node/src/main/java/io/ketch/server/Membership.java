@@ -3,10 +3,12 @@ package io.ketch.server;
 import io.ketch.raft.pb.ConfChange;
 import io.ketch.server.pb.ClusterState;
 import io.ketch.server.pb.MemberRecord;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.LongFunction;
 
 /**
  * The rules of membership changes (etcd's RaftCluster.ValidateConfigurationChange and its strict
@@ -17,6 +19,9 @@ import java.util.Set;
 final class Membership {
   /** etcd's maxLearners. */
   static final int MAX_LEARNERS = 1;
+
+  /** etcd's HealthInterval: a peer counts as connected once its stream has been up this long. */
+  static final Duration HEALTH_INTERVAL = Duration.ofSeconds(5);
 
   private Membership() {}
 
@@ -111,6 +116,37 @@ final class Membership {
     int voters = (int) cluster.getMembersList().stream().filter(m -> !m.getIsLearner()).count();
     int startedLeft = started(cluster, id);
     return startedLeft >= (voters - 1) / 2 + 1;
+  }
+
+  /**
+   * etcd's second strict check on removing voter {@code id} (mayRemoveMember): the voters {@code
+   * self} has been connected to for {@link #HEALTH_INTERVAL} (itself included), less the one
+   * removed, must still be a quorum of the voters. A voter with no stream at all may always go: it
+   * is not part of the active quorum.
+   *
+   * @param activeFor how long the stream to a peer has been up, empty while it is down
+   */
+  static boolean removalKeepsActiveQuorum(
+      ClusterState cluster, long self, long id, LongFunction<Optional<Duration>> activeFor) {
+    if (id != self && activeFor.apply(id).isEmpty()) {
+      return true;
+    }
+    List<Long> voters =
+        cluster.getMembersList().stream()
+            .filter(m -> !m.getIsLearner())
+            .map(MemberRecord::getId)
+            .toList();
+    long active =
+        voters.stream()
+            .filter(
+                v ->
+                    v == self
+                        || activeFor
+                            .apply(v)
+                            .filter(up -> up.compareTo(HEALTH_INTERVAL) >= 0)
+                            .isPresent())
+            .count();
+    return active - 1 >= (voters.size() - 1) / 2 + 1;
   }
 
   /**

@@ -12,8 +12,10 @@ import io.ketch.raft.ProgressView;
 import io.ketch.raft.RawNode;
 import io.ketch.raft.pb.ConfChange;
 import io.ketch.raft.pb.ConfChangeType;
+import io.ketch.server.pb.ClusterState;
 import io.ketch.server.pb.MemberRecord;
 import io.ketch.transport.Transport;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -21,6 +23,8 @@ import java.util.function.Function;
 import java.util.function.LongFunction;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The membership operations a client asks for (MemberAdd, MemberRemove, MemberUpdate,
@@ -28,6 +32,8 @@ import java.util.function.Supplier;
  * raft ConfChanges carrying the {@code MemberRecord}.
  */
 final class MembershipChanges {
+  private static final Logger log = LoggerFactory.getLogger(MembershipChanges.class);
+
   /** etcd's readyPercent: a learner is promoted only once this close to the leader's log. */
   private static final double LEARNER_READY_PERCENT = 0.9;
 
@@ -40,6 +46,7 @@ final class MembershipChanges {
   private final Function<ConfChange.Builder, CompletableFuture<Boolean>> proposeConfChange;
   private final Supplier<MemberListResponse> memberList;
   private final LongFunction<ResponseHeader> header;
+  private final long requestTimeoutNanos;
 
   MembershipChanges(
       MemberState state,
@@ -50,7 +57,8 @@ final class MembershipChanges {
       LongSupplier leader,
       Function<ConfChange.Builder, CompletableFuture<Boolean>> proposeConfChange,
       Supplier<MemberListResponse> memberList,
-      LongFunction<ResponseHeader> header) {
+      LongFunction<ResponseHeader> header,
+      Duration requestTimeout) {
     this.state = state;
     this.ids = ids;
     this.raft = raft;
@@ -60,6 +68,7 @@ final class MembershipChanges {
     this.proposeConfChange = proposeConfChange;
     this.memberList = memberList;
     this.header = header;
+    this.requestTimeoutNanos = requestTimeout.toNanos();
   }
 
   /**
@@ -89,7 +98,13 @@ final class MembershipChanges {
                     : ConfChangeType.CONF_CHANGE_ADD_NODE)
             .setNodeId(member.getId())
             .setContext(member.toByteString());
-    return changeMembership(change, member, learner || Membership.readyToAddVoter(state.cluster()))
+    return changeMembership(
+            change,
+            member,
+            () ->
+                learner || Membership.readyToAddVoter(state.cluster())
+                    ? Optional.empty()
+                    : Optional.of(ServerError.MEMBER_NOT_ENOUGH_STARTED))
         .thenApply(
             members ->
                 MemberAddResponse.newBuilder()
@@ -102,12 +117,7 @@ final class MembershipChanges {
   CompletableFuture<MemberRemoveResponse> remove(long id) {
     ConfChange.Builder change =
         ConfChange.newBuilder().setType(ConfChangeType.CONF_CHANGE_REMOVE_NODE).setNodeId(id);
-    boolean learner =
-        Membership.find(state.cluster(), id).map(MemberRecord::getIsLearner).orElse(false);
-    return changeMembership(
-            change,
-            MemberRecord.getDefaultInstance(),
-            learner || Membership.readyToRemoveVoter(state.cluster(), id))
+    return changeMembership(change, MemberRecord.getDefaultInstance(), () -> removalRefusal(id))
         .thenApply(
             members ->
                 MemberRemoveResponse.newBuilder()
@@ -129,7 +139,7 @@ final class MembershipChanges {
             .setType(ConfChangeType.CONF_CHANGE_UPDATE_NODE)
             .setNodeId(id)
             .setContext(member.toByteString());
-    return changeMembership(change, member, true)
+    return changeMembership(change, member, Optional::empty)
         .thenApply(
             members ->
                 MemberUpdateResponse.newBuilder()
@@ -176,7 +186,7 @@ final class MembershipChanges {
                       .setNodeId(id)
                       .setContext(promoted.toByteString()),
                   promoted,
-                  true);
+                  Optional::empty);
             })
         .thenApply(
             members ->
@@ -187,23 +197,66 @@ final class MembershipChanges {
   }
 
   /**
+   * etcd's strict reconfiguration checks on removing a member (mayRemoveMember, with
+   * --strict-reconfig-check on, its default); none for a learner.
+   */
+  private Optional<ServerError> removalRefusal(long id) {
+    ClusterState cluster = state.cluster();
+    if (Membership.find(cluster, id).map(MemberRecord::getIsLearner).orElse(false)) {
+      return Optional.empty();
+    }
+    if (!Membership.readyToRemoveVoter(cluster, id)) {
+      return Optional.of(ServerError.MEMBER_NOT_ENOUGH_STARTED);
+    }
+    if (!Membership.removalKeepsActiveQuorum(cluster, memberId, id, transport::activeFor)) {
+      log.warn(
+          "refusing to remove member {}: without it, the members this one has been connected to"
+              + " for {} s are short of a quorum",
+          Long.toHexString(id),
+          Membership.HEALTH_INTERVAL.toSeconds());
+      return Optional.of(ServerError.UNHEALTHY);
+    }
+    return Optional.empty();
+  }
+
+  private CompletableFuture<List<Member>> changeMembership(
+      ConfChange.Builder change, MemberRecord member, Supplier<Optional<ServerError>> strict) {
+    return changeMembership(change, member, strict, System.nanoTime() + requestTimeoutNanos);
+  }
+
+  /**
    * Proposes a membership change once it passes the checks it will pass again when applied, and
-   * etcd's strict reconfiguration check ({@code enoughStarted}); completes with the members after
-   * it.
+   * etcd's strict reconfiguration checks ({@code strict}); completes with the members after it. A
+   * change the leader's raft refused because another one was pending is checked and proposed again
+   * until {@code deadline} (System.nanoTime), then times out.
    */
   private CompletableFuture<List<Member>> changeMembership(
-      ConfChange.Builder change, MemberRecord member, boolean enoughStarted) {
+      ConfChange.Builder change,
+      MemberRecord member,
+      Supplier<Optional<ServerError>> strict,
+      long deadline) {
     Optional<ServerError> refusal =
-        Membership.refusal(state.cluster(), change.build(), member)
-            .or(
-                () ->
-                    enoughStarted
-                        ? Optional.empty()
-                        : Optional.of(ServerError.MEMBER_NOT_ENOUGH_STARTED));
+        Membership.refusal(state.cluster(), change.build(), member).or(strict);
     if (refusal.isPresent()) {
       return CompletableFuture.failedFuture(refusal.get().exception());
     }
-    return proposeConfChange.apply(change).thenApply(ok -> memberList.get().getMembersList());
+    return proposeConfChange
+        .apply(change)
+        .thenCompose(
+            applied -> {
+              if (applied) {
+                return CompletableFuture.completedFuture(memberList.get().getMembersList());
+              }
+              if (System.nanoTime() - deadline >= 0) {
+                return CompletableFuture.failedFuture(ServerError.TIMEOUT.exception());
+              }
+              log.info(
+                  "{} of member {} refused by raft while another change was pending: proposing"
+                      + " it again",
+                  change.getType(),
+                  Long.toHexString(change.getNodeId()));
+              return changeMembership(change, member, strict, deadline);
+            });
   }
 
   static Member toMember(MemberRecord m) {

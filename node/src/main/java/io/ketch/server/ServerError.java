@@ -27,7 +27,7 @@ public enum ServerError {
   LEARNER_NOT_READY("etcdserver: can only promote a learner member which is in sync with leader"),
   TOO_MANY_LEARNERS("etcdserver: too many learner members in cluster"),
   NOT_SUPPORTED_FOR_LEARNER("etcdserver: rpc not supported for learner"),
-  /** etcd's rafthttp wording; etcd itself stops, Ketch keeps answering with the reason. */
+  /** etcd's rafthttp wording: the answer of a removed member until it stops. */
   MEMBER_REMOVED("etcdserver: the member has been permanently removed from the cluster");
 
   private final String message;

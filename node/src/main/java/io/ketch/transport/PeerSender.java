@@ -2,8 +2,10 @@ package io.ketch.transport;
 
 import io.ketch.raft.pb.Message;
 import io.ketch.transport.pb.MessageBatch;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -63,6 +65,9 @@ final class PeerSender {
   private Outbound stream;
   private long backoffMillis = MIN_BACKOFF_MILLIS;
   private boolean closed;
+  // When the current stream first took messages (System.nanoTime); meaningful while active.
+  private boolean active;
+  private long activeSinceNanos;
 
   PeerSender(
       long peer,
@@ -101,6 +106,16 @@ final class PeerSender {
     return queue.size();
   }
 
+  /**
+   * How long the current stream has been up (etcd's peer ActiveSince), empty while there is none:
+   * from when it was first ready, which gRPC's call is once it has a connected transport.
+   */
+  synchronized Optional<Duration> activeFor() {
+    return active
+        ? Optional.of(Duration.ofNanos(System.nanoTime() - activeSinceNanos))
+        : Optional.empty();
+  }
+
   private void flushLocked() {
     while (stream != null && !queue.isEmpty() && stream.isReady()) {
       MessageBatch.Builder batch = MessageBatch.newBuilder();
@@ -116,6 +131,13 @@ final class PeerSender {
     }
   }
 
+  private void markActiveLocked() {
+    if (!active && stream.isReady()) {
+      active = true;
+      activeSinceNanos = System.nanoTime();
+    }
+  }
+
   private void connect() {
     StreamEvents events = new StreamEvents();
     Outbound opened = connector.open(events);
@@ -126,6 +148,8 @@ final class PeerSender {
       }
       stream = opened;
       events.stream = opened;
+      // Its first onReady may have come before it was the current stream.
+      markActiveLocked();
       flushLocked();
     }
   }
@@ -139,6 +163,7 @@ final class PeerSender {
     public void ready() {
       synchronized (PeerSender.this) {
         if (!broken && stream != null && PeerSender.this.stream == stream) {
+          markActiveLocked();
           backoffMillis = MIN_BACKOFF_MILLIS;
           flushLocked();
         }
@@ -153,6 +178,7 @@ final class PeerSender {
           return;
         }
         broken = true;
+        active = false;
         PeerSender.this.stream = null;
         queue.clear();
         delay = backoffMillis;
@@ -172,6 +198,7 @@ final class PeerSender {
     Outbound open;
     synchronized (this) {
       closed = true;
+      active = false;
       open = stream;
       stream = null;
       queue.clear();

@@ -27,10 +27,12 @@ import io.ketch.transport.pb.StreamClosed;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -133,6 +135,15 @@ public final class Transport implements AutoCloseable {
     peers.put(id, new Peer(List.copyOf(urls), channel, sender));
     sender.start();
     log.info("peer {} at {}", Long.toHexString(id), urls);
+  }
+
+  /**
+   * How long the message stream to {@code peer} has been up (etcd's ActiveSince), empty while it is
+   * down or the peer unknown.
+   */
+  public Optional<Duration> activeFor(long peer) {
+    Peer known = peers.get(peer);
+    return known == null ? Optional.empty() : known.sender().activeFor();
   }
 
   public synchronized void removePeer(long id) {

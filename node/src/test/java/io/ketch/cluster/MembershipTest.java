@@ -6,19 +6,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.google.common.util.concurrent.ListenableFuture;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.ketch.pb.etcdserver.ClusterGrpc;
 import io.ketch.pb.etcdserver.Member;
 import io.ketch.pb.etcdserver.MemberAddRequest;
 import io.ketch.pb.etcdserver.MemberAddResponse;
 import io.ketch.pb.etcdserver.MemberListRequest;
 import io.ketch.pb.etcdserver.MemberPromoteRequest;
 import io.ketch.pb.etcdserver.MemberRemoveRequest;
+import io.ketch.pb.etcdserver.MemberRemoveResponse;
 import io.ketch.pb.etcdserver.MemberUpdateRequest;
+import io.ketch.pb.etcdserver.MemberUpdateResponse;
 import io.ketch.pb.etcdserver.MoveLeaderRequest;
 import io.ketch.pb.etcdserver.StatusRequest;
+import io.ketch.server.MemberStop;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -156,15 +164,29 @@ class MembershipTest {
     }
   }
 
+  /**
+   * MemberRemove through {@code via}, retried while etcd's rule refuses it because a peer has not
+   * yet been connected for 5 s ("unhealthy cluster").
+   */
+  static MemberRemoveResponse removeOnceHealthy(TestCluster.Member via, long id) {
+    return await()
+        .atMost(Duration.ofSeconds(20))
+        .ignoreExceptionsMatching(
+            e ->
+                e instanceof StatusRuntimeException s
+                    && "etcdserver: unhealthy cluster".equals(s.getStatus().getDescription()))
+        .until(
+            () -> via.clusterApi().memberRemove(MemberRemoveRequest.newBuilder().setID(id).build()),
+            response -> true);
+  }
+
   @Test
-  void aRemovedMemberStopsServingAndSaysWhy() throws Exception {
+  void aRemovedMemberStopsServingSaysWhyAndStops() throws Exception {
     try (TestCluster cluster = TestCluster.start(dir, 3)) {
       TestCluster.Member leader = cluster.awaitLeader();
       TestCluster.Member removed = cluster.followers().get(0);
-      var left =
-          leader
-              .clusterApi()
-              .memberRemove(MemberRemoveRequest.newBuilder().setID(removed.id()).build());
+      TestCluster.Member other = cluster.followers().get(1);
+      var left = removeOnceHealthy(leader, removed.id());
       assertThat(left.getMembersList()).extracting(Member::getID).doesNotContain(removed.id());
       await()
           .atMost(Duration.ofSeconds(10))
@@ -174,14 +196,81 @@ class MembershipTest {
                       () -> removed.kv().put(put("x", "y")),
                       Status.Code.UNAVAILABLE,
                       "etcdserver: the member has been permanently removed from the cluster"));
+      // The hook the process exits on, with etcd's exit code for a removed member.
+      assertThat(removed.server().stopped().get(10, TimeUnit.SECONDS))
+          .isEqualTo(MemberStop.REMOVED);
+      assertThat(MemberStop.REMOVED.exitCode()).isZero();
+      long removedId = removed.id();
+      removed.stop(); // as the process exits
       leader.kv().put(put("still", "works"));
+      assertThat(other.kv().range(range("still")).getKvsList()).hasSize(1);
+      assertThat(leader.server().stopped()).isNotDone();
+      assertThat(other.server().stopped()).isNotDone();
       assertEtcdError(
           () ->
               leader
                   .clusterApi()
-                  .memberRemove(MemberRemoveRequest.newBuilder().setID(removed.id()).build()),
+                  .memberRemove(MemberRemoveRequest.newBuilder().setID(removedId).build()),
           Status.Code.NOT_FOUND,
           "etcdserver: member not found");
+    }
+  }
+
+  @Test
+  void aVoterIsNotRemovedWhileTheConnectedMembersLeftWouldBeShortOfAQuorum() throws Exception {
+    try (TestCluster cluster = TestCluster.start(dir, 3)) {
+      TestCluster.Member leader = cluster.awaitLeader();
+      TestCluster.Member follower = cluster.followers().get(0);
+      TestCluster.Member down = cluster.followers().get(1);
+      long downId = down.id();
+      down.stop();
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> leader.server().peerActiveFor(downId).isEmpty());
+      // Without the follower, only the leader would be left connected: no quorum of two voters.
+      assertEtcdError(
+          () ->
+              leader
+                  .clusterApi()
+                  .memberRemove(MemberRemoveRequest.newBuilder().setID(follower.id()).build()),
+          Status.Code.UNAVAILABLE,
+          "etcdserver: unhealthy cluster");
+      // A member that is down is not part of the active quorum: it may go.
+      var left =
+          leader.clusterApi().memberRemove(MemberRemoveRequest.newBuilder().setID(downId).build());
+      assertThat(left.getMembersList())
+          .extracting(Member::getID)
+          .containsExactlyInAnyOrder(leader.id(), follower.id());
+      leader.kv().put(put("two-left", "v"));
+      assertThat(follower.kv().range(range("two-left")).getKvsList()).hasSize(1);
+    }
+  }
+
+  @Test
+  void concurrentChangesAllComplete() throws Exception {
+    try (TestCluster cluster = TestCluster.start(dir, 3)) {
+      TestCluster.Member leader = cluster.awaitLeader();
+      TestCluster.Member follower = cluster.followers().get(0);
+      // Raft takes one conf change at a time: those proposed while one is pending are refused
+      // (etcd's would wait until their client gave up); here each is proposed again and answers.
+      List<ListenableFuture<MemberUpdateResponse>> updates = new ArrayList<>();
+      for (TestCluster.Member via : List.of(leader, follower)) {
+        ClusterGrpc.ClusterFutureStub stub =
+            ClusterGrpc.newFutureStub(via.channel()).withDeadlineAfter(15, TimeUnit.SECONDS);
+        for (int i = 0; i < 6; i++) {
+          updates.add(
+              stub.memberUpdate(
+                  MemberUpdateRequest.newBuilder()
+                      .setID(follower.id())
+                      .addPeerURLs(follower.peerUrl())
+                      .build()));
+        }
+      }
+      for (ListenableFuture<MemberUpdateResponse> update : updates) {
+        // Well within the request timeout a refused change would otherwise have waited out.
+        assertThat(update.get(4, TimeUnit.SECONDS).getMembersList()).hasSize(3);
+      }
+      leader.kv().put(put("after-updates", "v"));
     }
   }
 
@@ -235,6 +324,7 @@ class MembershipTest {
                           .build()),
           Status.Code.NOT_FOUND,
           "etcdserver: member not found");
+      // Never connected: not part of the active quorum, so etcd's health rule lets them go.
       leader.clusterApi().memberRemove(MemberRemoveRequest.newBuilder().setID(idle).build());
       leader.clusterApi().memberRemove(MemberRemoveRequest.newBuilder().setID(idle2).build());
 

@@ -98,6 +98,30 @@ class MembershipTest {
   }
 
   @Test
+  @DisplayName("A refused conf change is replaced by the normal entry the application asked for")
+  void refusedConfChangeReplacement() {
+    TestCluster c =
+        new TestCluster(
+            3,
+            cfg ->
+                cfg.withRefusedConfChange(
+                    refused ->
+                        Entry.newBuilder()
+                            .setType(EntryType.ENTRY_NORMAL)
+                            .setData(data("refused:" + refused.getData().size()))
+                            .build()));
+    c.elect(1);
+    ConfChange first = cc(ConfChangeType.CONF_CHANGE_ADD_LEARNER_NODE, 4);
+    ConfChange second = cc(ConfChangeType.CONF_CHANGE_ADD_LEARNER_NODE, 5);
+    c.raw(1).proposeConfChange(first);
+    c.raw(1).proposeConfChange(second);
+    c.stabilize();
+    assertThat(c.node(2).appliedData())
+        .containsExactly(data("refused:" + second.getSerializedSize()));
+    assertThat(c.raw(2).status().config().getLearnersList()).containsExactly(4L);
+  }
+
+  @Test
   @DisplayName(
       "Thesis 4.2.2: a removed leader stops taking proposals, hands over, steps down; the rest elect a new leader")
   void removedLeaderStepsDown() {

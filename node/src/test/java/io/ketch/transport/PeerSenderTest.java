@@ -1,12 +1,14 @@
 package io.ketch.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
 import io.ketch.raft.pb.Entry;
 import io.ketch.raft.pb.Message;
 import io.ketch.raft.pb.MessageType;
 import io.ketch.transport.pb.MessageBatch;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -20,6 +22,7 @@ class PeerSenderTest {
   private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
   private final List<Long> unreachable = new ArrayList<>();
   private final List<FakeStream> opened = new ArrayList<>();
+  private volatile boolean streamsOpenReady = true;
 
   @AfterEach
   void stop() {
@@ -29,7 +32,7 @@ class PeerSenderTest {
   final class FakeStream implements PeerSender.Outbound {
     final PeerSender.Events events;
     final List<MessageBatch> sent = new ArrayList<>();
-    boolean ready = true;
+    boolean ready = streamsOpenReady;
     boolean closed;
 
     FakeStream(PeerSender.Events events) {
@@ -159,5 +162,28 @@ class PeerSenderTest {
     assertThat(first.sent).isEmpty();
     sender.close();
     assertThat(opened.get(1).closed).isTrue();
+  }
+
+  @Test
+  void thePeerIsActiveFromWhenTheStreamIsFirstReadyUntilItBreaks() {
+    streamsOpenReady = false;
+    PeerSender sender = sender();
+    FakeStream first = opened.get(0);
+    assertThat(sender.activeFor()).isEmpty(); // opened, but no transport yet
+
+    first.ready = true;
+    first.events.ready();
+    Duration up = sender.activeFor().orElseThrow();
+    first.events.ready(); // later onReady calls keep the first one's time
+    assertThat(sender.activeFor().orElseThrow()).isGreaterThanOrEqualTo(up);
+
+    first.events.broken(new RuntimeException("reset"));
+    assertThat(sender.activeFor()).isEmpty();
+    streamsOpenReady = true; // ready before the sender has taken it: no onReady comes
+    await().until(() -> opened.size() == 2);
+    await().until(() -> sender.activeFor().isPresent());
+
+    sender.close();
+    assertThat(sender.activeFor()).isEmpty();
   }
 }
