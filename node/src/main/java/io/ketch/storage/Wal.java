@@ -26,7 +26,6 @@ import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.bytes.BytesStore;
 import net.openhft.chronicle.bytes.SyncMode;
 import net.openhft.chronicle.core.Jvm;
-import net.openhft.chronicle.core.time.SystemTimeProvider;
 import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
@@ -99,11 +98,12 @@ final class Wal implements AutoCloseable {
   private static final int DOCUMENT_HEADER = 4;
 
   /**
-   * Where a batch is split into documents: 4 MiB with the default 64 MiB blocks. Chronicle keeps a
-   * quarter of the block size (its overlap, 16 MiB) mapped ahead of a document, the most one can
-   * safely hold; a quarter of that leaves a wide margin. Per-document costs are long amortised at 4
-   * MiB (~15,000 entries of 256 bytes), and reading a document back at open needs no bigger array.
-   * Smaller blocks (tests use 1 MiB) scale it down with them.
+   * Where a batch is split into documents: a sixteenth of the block, at most 4 MiB (1 MiB with a
+   * member's default 16 MiB blocks, see DiskStorage). Chronicle keeps a quarter of the block size
+   * (its overlap) mapped ahead of a document, the most one can safely hold; a quarter of that
+   * leaves a wide margin. Per-document costs are long amortised at 4 MiB (~15,000 entries of 256
+   * bytes), and reading a document back at open needs no bigger array. Smaller blocks (tests use 1
+   * MiB) scale it down with them.
    */
   static int maxDocumentBytes(long blockSize) {
     return (int) Math.min(4L << 20, blockSize / 16);
@@ -115,19 +115,15 @@ final class Wal implements AutoCloseable {
 
   /**
    * @param rollCycle how often Chronicle starts a new file; the unit of {@link #releaseBefore}
-   * @param blockSize Chronicle's mapping unit (bytes); files grow in these steps
+   * @param blockSize Chronicle's mapping unit (bytes); files grow in these steps, and a document
+   *     must fit in a quarter of it (DiskStorage sizes it)
    * @param minFreeBytes appends fail cleanly (without failing the WAL) when the file system has
    *     less than this left, checked at each roll and every 8 MiB written: running out of space
    *     under a mapped file kills the JVM with SIGBUS instead of an exception
    * @param timeProvider Chronicle's clock, which picks the roll cycle
    */
   record Options(
-      RollCycle rollCycle, long blockSize, long minFreeBytes, TimeProvider timeProvider) {
-    static Options defaults() {
-      return new Options(
-          RollCycles.FIVE_MINUTELY, 64L << 20, 256L << 20, SystemTimeProvider.INSTANCE);
-    }
-  }
+      RollCycle rollCycle, long blockSize, long minFreeBytes, TimeProvider timeProvider) {}
 
   /** Told once when the WAL fails; the member must stop. */
   interface FailureListener {
