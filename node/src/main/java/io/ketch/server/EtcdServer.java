@@ -837,7 +837,7 @@ public final class EtcdServer implements AutoCloseable {
       return CompletableFuture.failedFuture(ServerError.REQUEST_TOO_LARGE.exception());
     }
     if (needsSpace(request) && !quotaAllows(data.size())) {
-      return CompletableFuture.failedFuture(ServerError.NO_SPACE.exception());
+      return noSpace();
     }
     return proposeEntry(id, node -> node.propose(data));
   }
@@ -894,20 +894,27 @@ public final class EtcdServer implements AutoCloseable {
    * until an operator frees space and disarms the alarm. Reads and deletes go on.
    */
   private boolean quotaAllows(long cost) {
-    if (state.noSpace()) {
-      return false;
-    }
-    if (state.store().totalBytes() + cost <= config.quotaBackendBytes()) {
-      return true;
-    }
-    propose(
-        InternalRequest.newBuilder()
-            .setAlarm(
-                AlarmRequest.newBuilder()
-                    .setAction(AlarmRequest.AlarmAction.ACTIVATE)
-                    .setMemberID(identity.memberId())
-                    .setAlarm(AlarmType.NOSPACE)));
-    return false;
+    return !state.noSpace() && state.store().totalBytes() + cost <= config.quotaBackendBytes();
+  }
+
+  /**
+   * Raises the NOSPACE alarm unless it is up, and refuses once it is applied (as etcd's quota
+   * check): a client told "database space exceeded" then finds the alarm listed.
+   */
+  private <T> CompletableFuture<T> noSpace() {
+    CompletableFuture<Object> raised =
+        state.noSpace()
+            ? CompletableFuture.completedFuture(null)
+            : propose(
+                InternalRequest.newBuilder()
+                    .setAlarm(
+                        AlarmRequest.newBuilder()
+                            .setAction(AlarmRequest.AlarmAction.ACTIVATE)
+                            .setMemberID(identity.memberId())
+                            .setAlarm(AlarmType.NOSPACE)));
+    return raised
+        .handle((applied, failure) -> null)
+        .thenCompose(ignored -> CompletableFuture.failedFuture(ServerError.NO_SPACE.exception()));
   }
 
   private static boolean needsSpace(InternalRequest.Builder request) {
