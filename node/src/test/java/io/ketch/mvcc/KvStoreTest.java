@@ -346,6 +346,43 @@ class KvStoreTest {
     assertThatThrownBy(() -> one.hashKv(9)).isInstanceOf(FutureRevisionException.class);
   }
 
+  /**
+   * Hashes and snapshot bytes of a fixed history, computed before the store's layout changed:
+   * members of different versions compare hashes, and snapshots written before must restore.
+   */
+  @Test
+  void hashesAndSnapshotBytesOfAFixedHistoryNeverChange() throws IOException {
+    KvStore store = pinnedHistory();
+    assertThat(store.hash()).isEqualTo(580496051);
+    assertThat(store.hashKv(0).hash()).isEqualTo(754409480);
+    assertThat(store.hashKv(7).hash()).isEqualTo(1722059245);
+    byte[] pinned = java.util.Base64.getDecoder().decode(PINNED_SNAPSHOT);
+    assertThat(snapshot(store)).isEqualTo(pinned);
+
+    KvStore restored = KvStore.restore(new ByteArrayInputStream(pinned));
+    assertThat(restored.hash()).isEqualTo(580496051);
+    assertThat(snapshot(restored)).isEqualTo(pinned);
+  }
+
+  private static final String PINNED_SNAPSHOT =
+      "S01WQwEJBQoDAAwKAWIQAxgDIAEqAXkEAAwKAWMQBBgEIAEqAXgFAAwKAWEQAhgFIAIqAXcGAAwKAWQQBhgGIAEqAXYHAAUK"
+          + "AWMYBwgADgoBZRAIGAggASoBMTAFCAEOCgFlEAgYCCACKgEyMAUIAikKAWYQCBgIIAEqHgAAAAAAAAAAAAAAAAAAAAAA"
+          + "AAAAAAAAAAAAAAAAAAgDBQoBYhgICQAQCgFjEAkYCSABKgVhZ2Fpbsqr0FI=";
+
+  /** sample(), a txn with a lease, a repeated key and a delete, then compaction at 5. */
+  private static KvStore pinnedHistory() {
+    KvStore store = sample();
+    try (TxnWrite txn = store.write()) {
+      txn.put(bs("e"), bs("1"), 5);
+      txn.put(bs("e"), bs("2"), 5);
+      txn.put(bs("f"), ByteString.copyFrom(new byte[30]), 0);
+      txn.deleteRange(bs("b"), ByteString.EMPTY);
+    }
+    put(store, "c", "again");
+    store.compact(5);
+    return store;
+  }
+
   @Test
   void snapshotRoundTrips() throws IOException {
     KvStore store = sample();
