@@ -166,7 +166,7 @@ class KvStoreTest {
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple(2L, 2L, 7L),
             org.assertj.core.groups.Tuple.tuple(2L, 2L, 0L));
-    assertThat(store.history.keySet()).containsExactly(new Revision(2, 0), new Revision(2, 1));
+    assertThat(store.history.revisions()).containsExactly(new Revision(2, 0), new Revision(2, 1));
   }
 
   @Test
@@ -211,7 +211,7 @@ class KvStoreTest {
         .extracting(kv -> kv.getKey().toStringUtf8())
         .containsExactly("a", "b", "d");
     assertThat(store.currentRevision()).isEqualTo(8);
-    assertThat(store.history.keySet())
+    assertThat(store.history.revisions())
         .contains(new Revision(8, 0), new Revision(8, 1), new Revision(8, 2));
     assertThat(store.keyCount()).isZero();
   }
@@ -253,10 +253,10 @@ class KvStoreTest {
     put(store, "gone", "x");
     delete(store, "gone");
     long before = store.totalBytes();
-    assertThat(store.history).hasSize(1002);
+    assertThat(store.history.size()).isEqualTo(1002);
 
     store.compact(store.currentRevision());
-    assertThat(store.history).hasSize(1);
+    assertThat(store.history.size()).isEqualTo(1);
     assertThat(store.index.keySet()).containsExactly(bs("hot"));
     assertThat(store.totalBytes()).isLessThan(before / 100);
     assertThat(store.inUseBytes()).isEqualTo(store.totalBytes());
