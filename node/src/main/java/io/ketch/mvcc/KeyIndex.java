@@ -117,7 +117,7 @@ final class KeyIndex {
           "keyIndex " + key.toStringUtf8() + ": revision " + main + " before " + main(size - 1));
     }
     if (size == mains.length) {
-      resize(size * 2);
+      resize(Math.max(size + 1, size + (size >> 1))); // most keys have only a few revisions
     }
     mains[size] = signedMain;
     kvs[size] = kv;

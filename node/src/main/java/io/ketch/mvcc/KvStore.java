@@ -145,9 +145,8 @@ public final class KvStore {
       }
       // Only keys changed since the last compaction can have something left to drop.
       Set<ByteString> touched = new HashSet<>();
-      for (int i = history.firstAfter(compactRevision), end = history.firstAfter(rev);
-          i < end;
-          i++) {
+      int end = history.firstAfter(rev);
+      for (int i = history.firstAfter(compactRevision); i < end; i++) {
         touched.add(parse(history.kv(i)).getKey());
       }
       // Each stored array belongs to exactly one revision, so identity names the revision.
@@ -183,7 +182,8 @@ public final class KvStore {
       }
       checkReadable(at, currentRevision);
       CRC32C crc = new CRC32C();
-      for (int i = 0, end = history.firstAfter(at); i < end; i++) {
+      int end = history.firstAfter(at);
+      for (int i = 0; i < end; i++) {
         hashEntry(crc, i);
       }
       return new KvHash((int) crc.getValue(), compactRevision, at);
@@ -343,10 +343,15 @@ public final class KvStore {
 
   /** Stores {@code kv}, the serialized KeyValue for {@code key} at revision main.sub. */
   void applyPut(long main, int sub, ByteString key, byte[] kv) {
-    // A new key gets its own compact copy: an index key then never pins a request's buffer or,
-    // parsed from a stored revision, that revision's array.
-    KeyIndex ki =
-        index.computeIfAbsent(key, k -> new KeyIndex(ByteString.copyFrom(k.toByteArray())));
+    KeyIndex ki = index.get(key);
+    if (ki == null) {
+      // A new key gets its own compact copy, held once (as map key and KeyIndex key): an index key
+      // then never pins a request's buffer or, parsed from a stored revision, that revision's
+      // array.
+      ByteString copy = UnsafeByteOperations.unsafeWrap(key.toByteArray());
+      ki = new KeyIndex(copy);
+      index.put(copy, ki);
+    }
     byte[] prevLive = ki.latest();
     ki.put(main, kv);
     history.append(main, sub, kv);

@@ -64,19 +64,19 @@ public final class TxnWrite implements AutoCloseable {
     checkOpen();
     long at = readRevision();
     List<KeyIndex> live = new ArrayList<>();
-    List<KeyValue> victims = new ArrayList<>();
     for (KeyIndex ki : store.select(key, end)) {
-      byte[] kv = ki.get(at);
-      if (kv != null) {
+      if (ki.get(at) != null) {
         live.add(ki);
-        victims.add(KvStore.parse(kv));
       }
     }
-    for (int i = 0; i < live.size(); i++) {
-      ByteString victim = live.get(i).key();
-      KeyValue tombstone = KeyValue.newBuilder().setKey(victim).setModRevision(revision()).build();
-      store.applyDelete(revision(), events.size(), victim, tombstone.toByteArray());
-      record(Event.EventType.DELETE, tombstone, victims.get(i));
+    List<KeyValue> victims = new ArrayList<>(live.size());
+    for (KeyIndex ki : live) {
+      KeyValue prev = KvStore.parse(ki.get(at));
+      KeyValue tombstone =
+          KeyValue.newBuilder().setKey(ki.key()).setModRevision(revision()).build();
+      store.applyDelete(revision(), events.size(), ki.key(), tombstone.toByteArray());
+      record(Event.EventType.DELETE, tombstone, prev);
+      victims.add(prev);
     }
     return new DeleteResult(victims.size(), List.copyOf(victims));
   }
