@@ -1,8 +1,8 @@
 package io.ketch.mvcc;
 
 import com.google.protobuf.ByteString;
-import io.ketch.pb.mvcc.KeyValue;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -23,133 +23,132 @@ import java.util.function.Consumer;
  *   delete@7, compact(7)  (empty: the index is removed)    nothing is readable at or after 7
  * </pre>
  *
- * Not thread-safe: {@link KvStore} guards it with its lock.
+ * <p>Layout: no object per revision, since history is all in the heap. The generations are kept
+ * flat, oldest revision first, in two parallel arrays: {@code mains[i]} is the main revision,
+ * negated for a tombstone (revisions are >= 2, so the sign is free), and {@code kvs[i]} the
+ * serialized KeyValue, the same array {@link RevisionLog} holds. A tombstone ends its generation,
+ * so the generations need no structure of their own: the value at a revision is the last entry at
+ * or before it, unless that entry is a tombstone. Main revisions never decrease; one txn may write
+ * the key more than once under the same main revision (its sub-revisions are only in the log).
+ *
+ * <p>Not thread-safe: {@link KvStore} guards it with its lock.
  */
 final class KeyIndex {
 
-  /** One retained revision; for a tombstone, {@code kv} holds only key and mod_revision. */
-  record Entry(Revision rev, KeyValue kv) {
-    boolean isTombstone() {
-      return kv.getVersion() == 0;
-    }
-  }
-
   private final ByteString key;
-  private final List<List<Entry>> generations = new ArrayList<>(1);
+  private long[] mains = new long[1];
+  private byte[][] kvs = new byte[1][];
+  private int size;
 
   KeyIndex(ByteString key) {
     this.key = key;
-    generations.add(new ArrayList<>(2));
   }
 
   ByteString key() {
     return key;
   }
 
-  void put(Revision rev, KeyValue kv) {
-    checkAfterLast(rev);
-    if (kv.getVersion() <= 0 || !kv.getKey().equals(key)) {
-      throw new IllegalStateException("keyIndex " + key + ": bad put " + kv);
-    }
-    current().add(new Entry(rev, kv));
+  void put(long main, byte[] kv) {
+    append(main, kv);
   }
 
-  void tombstone(Revision rev, KeyValue tombstone) {
-    checkAfterLast(rev);
-    if (current().isEmpty()) {
+  void tombstone(long main, byte[] tombstone) {
+    if (latest() == null) {
       throw new IllegalStateException(
           "keyIndex " + key.toStringUtf8() + ": delete of a deleted key");
     }
-    current().add(new Entry(rev, tombstone));
-    generations.add(new ArrayList<>(2));
+    append(-main, tombstone);
   }
 
-  /** The key's live value at {@code atRev}, or null when it did not exist then. */
-  KeyValue get(long atRev) {
-    int last = generations.size() - 1;
-    for (int g = last; g >= 0; g--) {
-      List<Entry> gen = generations.get(g);
-      if (gen.isEmpty() || gen.get(0).rev.main() > atRev) {
-        continue;
-      }
-      if (g != last && gen.get(gen.size() - 1).rev.main() <= atRev) {
-        return null; // this life had ended by atRev
-      }
-      return gen.get(lastAtOrBefore(gen, atRev)).kv;
-    }
-    return null;
+  /** The key's live value at {@code atRev} (a serialized KeyValue), or null when it was absent. */
+  byte[] get(long atRev) {
+    int i = lastAtOrBefore(atRev);
+    return i < 0 || isTombstone(i) ? null : kvs[i];
   }
 
   /** The current live value, or null when the key is deleted. */
-  KeyValue latest() {
-    List<Entry> cur = current();
-    return cur.isEmpty() ? null : cur.get(cur.size() - 1).kv;
+  byte[] latest() {
+    return size == 0 || isTombstone(size - 1) ? null : kvs[size - 1];
   }
 
   /**
    * Drops what no read at or after {@code atRev} needs: generations whose tombstone is at or before
    * atRev, and in the first remaining generation every revision before the last one at or before
-   * atRev. Reports each dropped entry; returns true when nothing is left.
+   * atRev. Flat, that is everything before the last entry at or before atRev, and that entry too
+   * when it is a tombstone. Reports each dropped value; returns true when nothing is left.
    */
-  boolean compact(long atRev, Consumer<Entry> dropped) {
-    int last = generations.size() - 1;
-    int firstKept = 0;
-    while (firstKept < last) {
-      List<Entry> gen = generations.get(firstKept);
-      if (gen.get(gen.size() - 1).rev.main() > atRev) {
-        break;
-      }
-      gen.forEach(dropped);
-      firstKept++;
+  boolean compact(long atRev, Consumer<byte[]> dropped) {
+    int last = lastAtOrBefore(atRev);
+    int drop = last < 0 ? 0 : isTombstone(last) ? last + 1 : last;
+    for (int i = 0; i < drop; i++) {
+      dropped.accept(kvs[i]);
     }
-    generations.subList(0, firstKept).clear();
-    List<Entry> first = generations.get(0);
-    if (!first.isEmpty() && first.get(0).rev.main() <= atRev) {
-      int keep = lastAtOrBefore(first, atRev);
-      List<Entry> gone = first.subList(0, keep);
-      gone.forEach(dropped);
-      gone.clear();
+    size -= drop;
+    System.arraycopy(mains, drop, mains, 0, size);
+    System.arraycopy(kvs, drop, kvs, 0, size);
+    Arrays.fill(kvs, size, size + drop, null);
+    if (size < mains.length / 2) {
+      resize(Math.max(size, 1));
     }
-    return generations.size() == 1 && current().isEmpty();
+    return size == 0;
   }
 
   int generationCount() {
-    return generations.size();
-  }
-
-  List<Revision> revisions(int generation) {
-    return generations.get(generation).stream().map(Entry::rev).toList();
-  }
-
-  private List<Entry> current() {
-    return generations.get(generations.size() - 1);
-  }
-
-  private void checkAfterLast(Revision rev) {
-    for (int g = generations.size() - 1; g >= 0; g--) {
-      List<Entry> gen = generations.get(g);
-      if (!gen.isEmpty()) {
-        if (gen.get(gen.size() - 1).rev.compareTo(rev) >= 0) {
-          throw new IllegalStateException(
-              "keyIndex " + key.toStringUtf8() + ": revision " + rev + " not after " + gen);
-        }
-        return;
-      }
+    int tombstones = 0;
+    for (int i = 0; i < size; i++) {
+      tombstones += isTombstone(i) ? 1 : 0;
     }
+    return tombstones + 1;
   }
 
-  /** Index of the last entry with main revision <= atRev; the first entry must qualify. */
-  private static int lastAtOrBefore(List<Entry> gen, long atRev) {
+  /** The retained main revisions, tombstones included, oldest first. */
+  List<Long> revisions() {
+    List<Long> revisions = new ArrayList<>(size);
+    for (int i = 0; i < size; i++) {
+      revisions.add(main(i));
+    }
+    return revisions;
+  }
+
+  private void append(long signedMain, byte[] kv) {
+    long main = Math.abs(signedMain);
+    if (size > 0 && main(size - 1) > main) {
+      throw new IllegalStateException(
+          "keyIndex " + key.toStringUtf8() + ": revision " + main + " before " + main(size - 1));
+    }
+    if (size == mains.length) {
+      resize(Math.max(size + 1, size + (size >> 1))); // most keys have only a few revisions
+    }
+    mains[size] = signedMain;
+    kvs[size] = kv;
+    size++;
+  }
+
+  private void resize(int capacity) {
+    mains = Arrays.copyOf(mains, capacity);
+    kvs = Arrays.copyOf(kvs, capacity);
+  }
+
+  private long main(int i) {
+    return Math.abs(mains[i]);
+  }
+
+  private boolean isTombstone(int i) {
+    return mains[i] < 0;
+  }
+
+  /** Index of the last entry with main revision <= atRev, or -1. */
+  private int lastAtOrBefore(long atRev) {
     int lo = 0;
-    int hi = gen.size() - 1;
-    while (lo < hi) {
-      int mid = (lo + hi + 1) >>> 1;
-      if (gen.get(mid).rev.main() <= atRev) {
-        lo = mid;
+    int hi = size - 1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      if (main(mid) <= atRev) {
+        lo = mid + 1;
       } else {
         hi = mid - 1;
       }
     }
-    return lo;
+    return hi;
   }
 }

@@ -54,7 +54,7 @@ public final class TxnWrite implements AutoCloseable {
             .setModRevision(rev)
             .setVersion(prev == null ? 1 : prev.getVersion() + 1)
             .build();
-    store.applyPut(nextRevision(), kv, prev);
+    store.applyPut(rev, events.size(), key, kv.toByteArray());
     record(Event.EventType.PUT, kv, prev);
     return prev;
   }
@@ -63,18 +63,20 @@ public final class TxnWrite implements AutoCloseable {
   public DeleteResult deleteRange(ByteString key, ByteString end) {
     checkOpen();
     long at = readRevision();
-    List<KeyValue> victims = new ArrayList<>();
+    List<KeyIndex> live = new ArrayList<>();
     for (KeyIndex ki : store.select(key, end)) {
-      KeyValue kv = ki.get(at);
-      if (kv != null) {
-        victims.add(kv);
+      if (ki.get(at) != null) {
+        live.add(ki);
       }
     }
-    for (KeyValue prev : victims) {
+    List<KeyValue> victims = new ArrayList<>(live.size());
+    for (KeyIndex ki : live) {
+      KeyValue prev = KvStore.parse(ki.get(at));
       KeyValue tombstone =
-          KeyValue.newBuilder().setKey(prev.getKey()).setModRevision(revision()).build();
-      store.applyDelete(nextRevision(), tombstone, prev);
+          KeyValue.newBuilder().setKey(ki.key()).setModRevision(revision()).build();
+      store.applyDelete(revision(), events.size(), ki.key(), tombstone.toByteArray());
       record(Event.EventType.DELETE, tombstone, prev);
+      victims.add(prev);
     }
     return new DeleteResult(victims.size(), List.copyOf(victims));
   }
@@ -113,11 +115,7 @@ public final class TxnWrite implements AutoCloseable {
 
   private KeyValue live(ByteString key, long at) {
     KeyIndex ki = store.index.get(key);
-    return ki == null ? null : ki.get(at);
-  }
-
-  private Revision nextRevision() {
-    return new Revision(revision(), events.size());
+    return ki == null ? null : KvStore.parseOrNull(ki.get(at));
   }
 
   /** Watchers get prev_kv as of the revision before this txn (etcd reads it at mod_revision-1). */

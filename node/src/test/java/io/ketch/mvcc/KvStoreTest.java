@@ -166,7 +166,7 @@ class KvStoreTest {
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple(2L, 2L, 7L),
             org.assertj.core.groups.Tuple.tuple(2L, 2L, 0L));
-    assertThat(store.history.keySet()).containsExactly(new Revision(2, 0), new Revision(2, 1));
+    assertThat(store.history.revisions()).containsExactly(new Revision(2, 0), new Revision(2, 1));
   }
 
   @Test
@@ -211,7 +211,7 @@ class KvStoreTest {
         .extracting(kv -> kv.getKey().toStringUtf8())
         .containsExactly("a", "b", "d");
     assertThat(store.currentRevision()).isEqualTo(8);
-    assertThat(store.history.keySet())
+    assertThat(store.history.revisions())
         .contains(new Revision(8, 0), new Revision(8, 1), new Revision(8, 2));
     assertThat(store.keyCount()).isZero();
   }
@@ -253,10 +253,10 @@ class KvStoreTest {
     put(store, "gone", "x");
     delete(store, "gone");
     long before = store.totalBytes();
-    assertThat(store.history).hasSize(1002);
+    assertThat(store.history.size()).isEqualTo(1002);
 
     store.compact(store.currentRevision());
-    assertThat(store.history).hasSize(1);
+    assertThat(store.history.size()).isEqualTo(1);
     assertThat(store.index.keySet()).containsExactly(bs("hot"));
     assertThat(store.totalBytes()).isLessThan(before / 100);
     assertThat(store.inUseBytes()).isEqualTo(store.totalBytes());
@@ -344,6 +344,43 @@ class KvStoreTest {
     assertThat(one.hashKv(7).compactRevision()).isEqualTo(4);
     assertThatThrownBy(() -> one.hashKv(3)).isInstanceOf(CompactedException.class);
     assertThatThrownBy(() -> one.hashKv(9)).isInstanceOf(FutureRevisionException.class);
+  }
+
+  /**
+   * Hashes and snapshot bytes of a fixed history, computed before the store's layout changed:
+   * members of different versions compare hashes, and snapshots written before must restore.
+   */
+  @Test
+  void hashesAndSnapshotBytesOfAFixedHistoryNeverChange() throws IOException {
+    KvStore store = pinnedHistory();
+    assertThat(store.hash()).isEqualTo(580496051);
+    assertThat(store.hashKv(0).hash()).isEqualTo(754409480);
+    assertThat(store.hashKv(7).hash()).isEqualTo(1722059245);
+    byte[] pinned = java.util.Base64.getDecoder().decode(PINNED_SNAPSHOT);
+    assertThat(snapshot(store)).isEqualTo(pinned);
+
+    KvStore restored = KvStore.restore(new ByteArrayInputStream(pinned));
+    assertThat(restored.hash()).isEqualTo(580496051);
+    assertThat(snapshot(restored)).isEqualTo(pinned);
+  }
+
+  private static final String PINNED_SNAPSHOT =
+      "S01WQwEJBQoDAAwKAWIQAxgDIAEqAXkEAAwKAWMQBBgEIAEqAXgFAAwKAWEQAhgFIAIqAXcGAAwKAWQQBhgGIAEqAXYHAAUK"
+          + "AWMYBwgADgoBZRAIGAggASoBMTAFCAEOCgFlEAgYCCACKgEyMAUIAikKAWYQCBgIIAEqHgAAAAAAAAAAAAAAAAAAAAAA"
+          + "AAAAAAAAAAAAAAAAAAgDBQoBYhgICQAQCgFjEAkYCSABKgVhZ2Fpbsqr0FI=";
+
+  /** sample(), a txn with a lease, a repeated key and a delete, then compaction at 5. */
+  private static KvStore pinnedHistory() {
+    KvStore store = sample();
+    try (TxnWrite txn = store.write()) {
+      txn.put(bs("e"), bs("1"), 5);
+      txn.put(bs("e"), bs("2"), 5);
+      txn.put(bs("f"), ByteString.copyFrom(new byte[30]), 0);
+      txn.deleteRange(bs("b"), ByteString.EMPTY);
+    }
+    put(store, "c", "again");
+    store.compact(5);
+    return store;
   }
 
   @Test
