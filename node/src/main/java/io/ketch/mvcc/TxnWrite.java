@@ -64,19 +64,21 @@ public final class TxnWrite implements AutoCloseable {
     checkOpen();
     long at = readRevision();
     List<KeyIndex> live = new ArrayList<>();
+    List<KeyValue> victims = new ArrayList<>();
     for (KeyIndex ki : store.select(key, end)) {
-      if (ki.get(at) != null) {
+      KeyValue kv = KvStore.parseOrNull(ki.get(at));
+      if (kv != null) {
         live.add(ki);
+        victims.add(kv);
       }
     }
-    List<KeyValue> victims = new ArrayList<>(live.size());
-    for (KeyIndex ki : live) {
-      KeyValue prev = KvStore.parse(ki.get(at));
+    for (int i = 0; i < live.size(); i++) {
+      KeyIndex ki = live.get(i);
+      KeyValue prev = victims.get(i);
       KeyValue tombstone =
           KeyValue.newBuilder().setKey(ki.key()).setModRevision(revision()).build();
       store.applyDelete(revision(), events.size(), ki.key(), tombstone.toByteArray());
       record(Event.EventType.DELETE, tombstone, prev);
-      victims.add(prev);
     }
     return new DeleteResult(victims.size(), List.copyOf(victims));
   }

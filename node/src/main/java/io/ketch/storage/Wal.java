@@ -608,12 +608,9 @@ final class Wal implements AutoCloseable {
     private void account(WalDocument document, int cycle) {
       long index = 0;
       for (WalRecord record : document.records()) {
-        if (record instanceof EntryRecord r) {
-          index = Math.max(index, r.entry().getIndex());
-        } else if (record instanceof LogResetRecord r) {
-          index = Math.max(index, r.index());
-        } else {
-          lastHardState = ((HardStateRecord) record).hardState();
+        index = Math.max(index, record.raftIndex());
+        if (record instanceof HardStateRecord r) {
+          lastHardState = r.hardState();
           lastHardStateCycle = cycle;
         }
       }

@@ -24,12 +24,30 @@ sealed interface WalRecord {
   int HARD_STATE_SIZE = 1 + 24;
   int LOG_RESET_SIZE = 1 + 16;
 
-  record EntryRecord(Entry entry) implements WalRecord {}
+  /** The raft index the record writes up to (0 for a HardState): what WAL retention keys on. */
+  long raftIndex();
 
-  record HardStateRecord(HardState hardState) implements WalRecord {}
+  record EntryRecord(Entry entry) implements WalRecord {
+    @Override
+    public long raftIndex() {
+      return entry.getIndex();
+    }
+  }
+
+  record HardStateRecord(HardState hardState) implements WalRecord {
+    @Override
+    public long raftIndex() {
+      return 0;
+    }
+  }
 
   /** The log was replaced by the snapshot at (index, term): nothing written before it counts. */
-  record LogResetRecord(long index, long term) implements WalRecord {}
+  record LogResetRecord(long index, long term) implements WalRecord {
+    @Override
+    public long raftIndex() {
+      return index;
+    }
+  }
 
   /** Encoded size of {@code entry}'s record, kind byte included. */
   static int entrySize(Entry entry) {
