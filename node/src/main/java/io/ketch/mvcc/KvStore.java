@@ -37,9 +37,10 @@ import java.util.zip.CheckedOutputStream;
  * <p>Layout, since all history is in the heap: each revision is stored once, as its KeyValue's
  * protobuf bytes (one array: about 16 bytes over the payload, where a KeyValue object with its own
  * key and value ByteStrings costs about 160) and parsed when read. Parsing aliases the stored
- * array, so a read copies nothing but the small fields (about 0.1-0.2 us, against ~20 us for a gRPC
- * call); the hashes and the snapshot writer use the stored bytes as they are, which are exactly
- * what serialising the KeyValue gives. Each key's ByteString is held once, by its index entry.
+ * array, so a read copies nothing but the small fields (MvccBenchmark's range, parse included,
+ * shows no slowdown: docs/benchmarks.md); the hashes and the snapshot writer use the stored bytes
+ * as they are, which are exactly what serialising the KeyValue gives. Each key's ByteString is held
+ * once, by its index entry.
  *
  * <p>Threading: exactly one writer, the member's apply thread, through {@link #write()}; any number
  * of concurrent readers. One {@link ReentrantReadWriteLock} guards both structures: a write txn
