@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -86,7 +87,8 @@ import org.slf4j.LoggerFactory;
  * keeping the file count low (at most 288 a day, usually only the few since the previous snapshot).
  * Tests pass a faster cycle and a settable clock to force rolls.
  *
- * <p>Not thread-safe: one thread (the raft thread) calls everything.
+ * <p>Not thread-safe: one thread (the raft thread) calls everything, except that a {@link Reader}
+ * may read entries back on another.
  */
 final class Wal implements AutoCloseable {
 
@@ -130,8 +132,11 @@ final class Wal implements AutoCloseable {
     void walFailed(Throwable cause);
   }
 
-  /** The durable state after a snapshot: the last HardState and the entries after the snapshot. */
-  record Replayed(HardState hardState, List<Entry> entries) {}
+  /**
+   * The durable state after a snapshot: the last HardState, and where the entries after the
+   * snapshot are (read them with a {@link Reader}).
+   */
+  record Replayed(HardState hardState, LogPositions log) {}
 
   /**
    * What {@link #open} found.
@@ -229,29 +234,38 @@ final class Wal implements AutoCloseable {
    * Buffers {@code entries} then {@code hardState} (either may be empty/null) as one document, or
    * several when they exceed {@link #maxDocumentBytes}. Not durable until {@link #sync}.
    *
+   * @return for each entry, in order, the document that holds it (what {@link Reader#entries}
+   *     takes)
    * @throws StorageException if the WAL failed earlier or now, or disk space is too low
    */
-  void append(List<Entry> entries, HardState hardState) {
+  long[] append(List<Entry> entries, HardState hardState) {
     checkUsable();
-    for (Entry e : entries) {
+    long[] documents = new long[entries.size()];
+    int unwritten = 0;
+    for (int i = 0; i < entries.size(); i++) {
+      Entry e = entries.get(i);
       if (document.isFullFor(WalRecord.entrySize(e))) {
-        write();
+        Arrays.fill(documents, unwritten, i, write());
+        unwritten = i;
       }
       document.addEntry(e);
     }
     if (hardState != null) {
       if (document.isFullFor(WalRecord.HARD_STATE_SIZE)) {
-        write();
+        Arrays.fill(documents, unwritten, entries.size(), write());
+        unwritten = entries.size();
       }
       document.addHardState(hardState);
     }
     if (!document.isEmpty()) {
-      int cycle = write();
+      long written = write();
+      Arrays.fill(documents, unwritten, entries.size(), written);
       if (hardState != null) {
         lastHardState = hardState;
-        lastHardStateCycle = cycle;
+        lastHardStateCycle = cycleOf(written);
       }
     }
+    return documents;
   }
 
   /**
@@ -304,23 +318,25 @@ final class Wal implements AutoCloseable {
   }
 
   /**
-   * Reads the WAL back: the last HardState and the entries after {@code snapshotIndex}, with
-   * logical truncation applied.
+   * Reads the WAL back: the last HardState and where the entries after the snapshot at ({@code
+   * snapshotIndex}, {@code snapshotTerm}) are, with logical truncation applied.
    *
    * @throws StorageException if the WAL resets the log to a snapshot newer than {@code
    *     snapshotIndex} (that snapshot's file is missing), or has a gap after it
    */
-  Replayed replay(long snapshotIndex) {
+  Replayed replay(long snapshotIndex, long snapshotTerm) {
     checkUsable();
-    List<Entry> entries = new ArrayList<>();
+    LogPositions log = new LogPositions(snapshotIndex, snapshotTerm);
     HardState hardState = HardState.getDefaultInstance();
     try (ExcerptTailer tailer = queue.createTailer()) {
       while (true) {
         List<WalRecord> records;
+        long document;
         try (DocumentContext dc = tailer.readingDocument()) {
           if (!dc.isPresent()) {
             break;
           }
+          document = dc.index();
           records = WalDocument.decode(body(dc)).records();
         }
         for (WalRecord record : records) {
@@ -334,37 +350,83 @@ final class Wal implements AutoCloseable {
                       + " but the newest valid snapshot is at "
                       + snapshotIndex);
             }
-            entries.clear();
+            log.reset(snapshotIndex, snapshotTerm);
           } else {
-            replayEntry(((EntryRecord) record).entry(), snapshotIndex, entries);
+            replayEntry(((EntryRecord) record).entry(), document, log);
           }
         }
       }
     }
-    return new Replayed(hardState, entries);
+    return new Replayed(hardState, log);
   }
 
   /**
-   * Puts {@code e} into {@code entries} (the log after {@code snapshotIndex}) from its index on.
+   * Records {@code e} in {@code log} (the log after the snapshot), replacing it from its index on.
    */
-  private static void replayEntry(Entry e, long snapshotIndex, List<Entry> entries) {
-    if (e.getIndex() <= snapshotIndex) {
-      entries.clear(); // replaces everything from its index on, so all kept entries
+  private static void replayEntry(Entry e, long document, LogPositions log) {
+    if (e.getIndex() <= log.offset()) {
+      log.reset(log.offset(), log.term(log.offset())); // replaces every entry kept
       return;
     }
-    long pos = e.getIndex() - snapshotIndex - 1;
-    if (pos > entries.size()) {
+    if (e.getIndex() > log.lastIndex() + 1) {
       throw new StorageException(
           "WAL gap: entry "
               + e.getIndex()
               + " follows "
-              + (snapshotIndex + entries.size())
+              + log.lastIndex()
               + " (snapshot at "
-              + snapshotIndex
+              + log.offset()
               + ")");
     }
-    entries.subList((int) pos, entries.size()).clear();
-    entries.add(e);
+    log.append(e.getIndex(), e.getTerm(), document);
+  }
+
+  /**
+   * Reads entries back from their documents. Any thread may use one while the WAL's own thread
+   * appends, but only one thread at a time; close it when done (it holds a mapped file).
+   */
+  Reader reader() {
+    return new Reader(queue.createTailer());
+  }
+
+  /** See {@link #reader}. */
+  static final class Reader implements AutoCloseable {
+    private final ExcerptTailer tailer;
+
+    private Reader(ExcerptTailer tailer) {
+      this.tailer = tailer;
+    }
+
+    /**
+     * The entries of the document at {@code document}, as written (a later record for the same
+     * index, which replaced an earlier one, comes after it).
+     *
+     * @throws StorageException if the document is gone
+     */
+    List<Entry> entries(long document) {
+      if (!tailer.moveToIndex(document)) {
+        throw new StorageException("the WAL has no document at " + Long.toHexString(document));
+      }
+      List<WalRecord> records;
+      try (DocumentContext dc = tailer.readingDocument()) {
+        if (!dc.isPresent()) {
+          throw new StorageException("the WAL has no document at " + Long.toHexString(document));
+        }
+        records = WalDocument.decode(body(dc)).records();
+      }
+      List<Entry> entries = new ArrayList<>(records.size());
+      for (WalRecord record : records) {
+        if (record instanceof EntryRecord r) {
+          entries.add(r.entry());
+        }
+      }
+      return entries;
+    }
+
+    @Override
+    public void close() {
+      tailer.close();
+    }
   }
 
   /**
@@ -425,22 +487,23 @@ final class Wal implements AutoCloseable {
     queue.close();
   }
 
-  /** Writes the document built so far as the next in sequence; returns its roll cycle. */
-  private int write() {
+  /** Writes the document built so far as the next in sequence; returns its queue index. */
+  private long write() {
     long seq = lastSeq + 1;
     long maxRaftIndex = document.maxRaftIndex();
     long bytes;
-    int cycle;
+    long written;
     try {
       if (queue.cycle() != lastWriteCycle || bytesSinceSpaceCheck >= SPACE_CHECK_BYTES) {
         checkFreeSpace();
       }
       BytesStore<?, ?> body = document.finish(seq);
       bytes = body.readRemaining();
-      cycle = writeToQueue(body);
+      written = writeToQueue(body);
     } finally {
       document.clear(); // a failed write too: the next call starts a fresh document
     }
+    int cycle = cycleOf(written);
     if (cycle != lastWriteCycle) {
       if (!maxIndexByCycle.containsKey(cycle)) {
         dirDirty = true; // a new roll file: its directory entry needs an fsync
@@ -453,17 +516,21 @@ final class Wal implements AutoCloseable {
     unsynced = true;
     lastSeq = seq;
     bytesSinceSpaceCheck += bytes;
-    return cycle;
+    return written;
   }
 
-  private int writeToQueue(BytesStore<?, ?> body) {
+  private long writeToQueue(BytesStore<?, ?> body) {
     try {
       claimAppender();
       appender.writeBytes(body);
-      return queue.rollCycle().toCycle(appender.lastIndexAppended());
+      return appender.lastIndexAppended();
     } catch (RuntimeException e) {
       throw fail(e);
     }
+  }
+
+  private int cycleOf(long queueIndex) {
+    return queue.rollCycle().toCycle(queueIndex);
   }
 
   private void checkFreeSpace() {

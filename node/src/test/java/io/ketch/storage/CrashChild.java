@@ -16,7 +16,7 @@ final class CrashChild {
   public static void main(String[] args) throws Exception {
     Path dataDir = Path.of(args[0]);
     DiskStorage.Options options =
-        new DiskStorage.Options(1L << 20, 2, 100, 2L << 20, cause -> System.exit(3));
+        new DiskStorage.Options(1L << 20, 2, 100, 2L << 20, 4L << 20, cause -> System.exit(3));
     Wal.Options walOptions =
         new Wal.Options(
             TestRollCycles.TEST_SECONDLY, 1L << 20, 1L << 20, SystemTimeProvider.INSTANCE);

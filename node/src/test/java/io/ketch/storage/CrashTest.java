@@ -61,7 +61,7 @@ class CrashTest {
       try (DiskStorage storage =
           DiskStorage.open(
               dataDir,
-              new DiskStorage.Options(1L << 20, 2, 100, 2L << 20, cause -> {}),
+              new DiskStorage.Options(1L << 20, 2, 100, 2L << 20, 0, cause -> {}),
               new Wal.Options(
                   TestRollCycles.TEST_SECONDLY, 1L << 20, 1L << 20, SystemTimeProvider.INSTANCE))) {
         long last = storage.lastIndex();

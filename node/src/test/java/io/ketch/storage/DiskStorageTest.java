@@ -24,7 +24,7 @@ class DiskStorageTest {
   @TempDir Path dataDir;
   final SetTimeProvider clock = new SetTimeProvider(1_700_000_000_000L);
   final DiskStorage.Options options =
-      new DiskStorage.Options(1L << 20, 2, 3, 2L << 20, cause -> {});
+      new DiskStorage.Options(1L << 20, 2, 3, 2L << 20, 0, cause -> {});
   static final ConfState VOTERS = ConfState.newBuilder().addVoters(1).addVoters(2).build();
 
   DiskStorage open() throws IOException {
@@ -227,6 +227,46 @@ class DiskStorageTest {
     try (DiskStorage storage = open()) {
       assertThat(storage.snapshot().getMetadata().getIndex()).isEqualTo(45);
       assertThat(storage.entries(46, 57, Long.MAX_VALUE)).isEqualTo(WalFixtures.entries(46, 56, 1));
+    }
+  }
+
+  @Test
+  void onlyTheNewestEntriesStayInMemoryAndTheRestIsReadBackFromTheWal() throws IOException {
+    int one = WalFixtures.entry(10, 1).getSerializedSize();
+    DiskStorage.Options cacheFour = options.withCachedEntryBytes(4L * one);
+    try (DiskStorage storage =
+        DiskStorage.open(dataDir, cacheFour, WalFixtures.testOptions(clock))) {
+      for (long i = 1; i <= 30; i += 3) {
+        storage.save(hs(1, 1, 0), WalFixtures.entries(i, i + 2, 1), true);
+        clock.advanceMillis(1_000); // a roll file per save: reads cross files
+      }
+      storage.save(hs(2, 2, 0), WalFixtures.entries(25, 31, 2), true); // truncates 25..30 of term 1
+      assertThat(storage.cachedEntries()).isBetween(1, 4);
+      List<Entry> expected = new ArrayList<>(WalFixtures.entries(1, 24, 1));
+      expected.addAll(WalFixtures.entries(25, 31, 2));
+      assertThat(storage.entries(1, 32, Long.MAX_VALUE)).isEqualTo(expected);
+      long threeEntries =
+          expected.subList(19, 22).stream().mapToLong(Entry::getSerializedSize).sum();
+      assertThat(storage.entries(20, 32, threeEntries)).isEqualTo(expected.subList(19, 22));
+      assertThat(storage.term(24)).isEqualTo(1);
+      assertThat(storage.term(25)).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void entriesKeptForSlowFollowersKeepTheirWalFilesPastTheOldestSnapshot() throws IOException {
+    DiskStorage.Options keepThirty = options.withEntriesToKeep(30);
+    try (DiskStorage storage =
+        DiskStorage.open(dataDir, keepThirty, WalFixtures.testOptions(clock))) {
+      for (long i = 1; i <= 50; i += 10) {
+        storage.save(hs(1, 1, i + 9), WalFixtures.entries(i, i + 9, 1), true);
+        clock.advanceMillis(1_000); // one roll file per 10 entries
+      }
+      storage.createSnapshot(25, VOTERS, ByteString.copyFromUtf8("s25"));
+      storage.createSnapshot(45, VOTERS, ByteString.copyFromUtf8("s45"));
+      assertThat(storage.firstIndex()).isEqualTo(16); // 45 - 30 + 1: before the oldest snapshot
+      assertThat(walFiles()).hasSize(4); // only 1..10 went
+      assertThat(storage.entries(16, 51, Long.MAX_VALUE)).isEqualTo(WalFixtures.entries(16, 50, 1));
     }
   }
 

@@ -6,6 +6,7 @@ import io.ketch.raft.pb.EntryType;
 import io.ketch.raft.pb.HardState;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.stream.LongStream;
@@ -40,6 +41,23 @@ final class WalFixtures {
         .setType(index % 7 == 0 ? EntryType.ENTRY_CONF_CHANGE : EntryType.ENTRY_NORMAL)
         .setData(ByteString.copyFromUtf8("entry " + index + " of term " + term))
         .build();
+  }
+
+  /** The entries {@code replayed} (a {@link Wal#replay} of {@code wal}) found, read back. */
+  static List<Entry> readBack(Wal wal, Wal.Replayed replayed) {
+    LogPositions log = replayed.log();
+    List<Entry> entries = new ArrayList<>();
+    try (Wal.Reader reader = wal.reader()) {
+      for (long i = log.offset() + 1; i <= log.lastIndex(); i++) {
+        long index = i;
+        entries.add(
+            reader.entries(log.document(i)).stream()
+                .filter(e -> e.getIndex() == index)
+                .reduce((first, second) -> second)
+                .orElseThrow());
+      }
+    }
+    return entries;
   }
 
   /** The queue in {@code dir} as the WAL opens it, for reading or writing documents directly. */

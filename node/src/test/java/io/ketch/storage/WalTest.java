@@ -41,10 +41,11 @@ class WalTest {
       assertThat(wal.recovery())
           .as("one document per append")
           .isEqualTo(new Wal.Recovery(1, null, false));
-      Wal.Replayed replayed = wal.replay(0);
+      Wal.Replayed replayed = wal.replay(0, 0);
       assertThat(replayed.hardState()).isEqualTo(hs);
-      assertThat(replayed.entries()).isEqualTo(WalFixtures.entries(1, 10, 3));
-      assertThat(wal.replay(4).entries()).isEqualTo(WalFixtures.entries(5, 10, 3));
+      assertThat(WalFixtures.readBack(wal, replayed)).isEqualTo(WalFixtures.entries(1, 10, 3));
+      assertThat(WalFixtures.readBack(wal, wal.replay(4, 0)))
+          .isEqualTo(WalFixtures.entries(5, 10, 3));
     }
   }
 
@@ -66,7 +67,7 @@ class WalTest {
     }
     try (Wal wal = open(dir)) {
       assertThat(wal.recovery()).isEqualTo(new Wal.Recovery(4_000, null, false));
-      assertThat(wal.replay(0).entries()).hasSize(4_000);
+      assertThat(WalFixtures.readBack(wal, wal.replay(0, 0))).hasSize(4_000);
     }
   }
 
@@ -82,8 +83,9 @@ class WalTest {
     try (Wal wal = open(dir)) {
       List<Entry> expected = new ArrayList<>(WalFixtures.entries(1, 4, 1));
       expected.addAll(WalFixtures.entries(5, 7, 2));
-      assertThat(wal.replay(0).entries()).isEqualTo(expected);
-      assertThat(wal.replay(6).entries()).isEqualTo(WalFixtures.entries(7, 7, 2));
+      assertThat(WalFixtures.readBack(wal, wal.replay(0, 0))).isEqualTo(expected);
+      assertThat(WalFixtures.readBack(wal, wal.replay(6, 0)))
+          .isEqualTo(WalFixtures.entries(7, 7, 2));
     }
   }
 
@@ -100,7 +102,7 @@ class WalTest {
       assertThat(wal.recovery()).isEqualTo(new Wal.Recovery(1, null, false));
       List<Entry> expected = new ArrayList<>(WalFixtures.entries(1, 2, 1));
       expected.addAll(WalFixtures.entries(3, 4, 2));
-      assertThat(wal.replay(0).entries()).isEqualTo(expected);
+      assertThat(WalFixtures.readBack(wal, wal.replay(0, 0))).isEqualTo(expected);
     }
   }
 
@@ -155,11 +157,11 @@ class WalTest {
 
     try (Wal wal = open(dir)) {
       assertThat(wal.recovery()).isEqualTo(new Wal.Recovery(documents.size(), null, false));
-      Wal.Replayed replayed = wal.replay(0);
+      Wal.Replayed replayed = wal.replay(0, 0);
       assertThat(replayed.hardState()).isEqualTo(hs);
       List<Entry> all = new ArrayList<>(batch);
       all.add(WalFixtures.entry(304, 1));
-      assertThat(replayed.entries()).isEqualTo(all);
+      assertThat(WalFixtures.readBack(wal, replayed)).isEqualTo(all);
     }
   }
 
@@ -180,19 +182,19 @@ class WalTest {
     HardState newHs = HardState.newBuilder().setTerm(4).setVote(1).setCommit(24).build();
     try (Wal wal = open(dir)) {
       assertThat(wal.recovery()).isEqualTo(new Wal.Recovery(old.size(), null, false));
-      Wal.Replayed replayed = wal.replay(20);
+      Wal.Replayed replayed = wal.replay(20, 0);
       assertThat(replayed.hardState()).isEqualTo(oldHs);
-      assertThat(replayed.entries()).isEqualTo(expected);
+      assertThat(WalFixtures.readBack(wal, replayed)).isEqualTo(expected);
       wal.append(WalFixtures.entries(23, 24, 4), newHs);
       wal.sync();
     }
     expected.addAll(WalFixtures.entries(23, 24, 4));
     try (Wal wal = open(dir)) {
       assertThat(wal.recovery()).isEqualTo(new Wal.Recovery(old.size() + 1, null, false));
-      Wal.Replayed replayed = wal.replay(20);
+      Wal.Replayed replayed = wal.replay(20, 0);
       assertThat(replayed.hardState()).isEqualTo(newHs);
-      assertThat(replayed.entries()).isEqualTo(expected);
-      assertThatThrownBy(() -> wal.replay(5)).hasMessageContaining("snapshot at index 20");
+      assertThat(WalFixtures.readBack(wal, replayed)).isEqualTo(expected);
+      assertThatThrownBy(() -> wal.replay(5, 0)).hasMessageContaining("snapshot at index 20");
     }
   }
 
@@ -204,8 +206,9 @@ class WalTest {
       wal.appendLogReset(20, 3);
       wal.append(WalFixtures.entries(21, 22, 3), null);
       wal.sync();
-      assertThat(wal.replay(20).entries()).isEqualTo(WalFixtures.entries(21, 22, 3));
-      assertThatThrownBy(() -> wal.replay(5))
+      assertThat(WalFixtures.readBack(wal, wal.replay(20, 0)))
+          .isEqualTo(WalFixtures.entries(21, 22, 3));
+      assertThatThrownBy(() -> wal.replay(5, 0))
           .isInstanceOf(StorageException.class)
           .hasMessageContaining("snapshot at index 20");
     }
@@ -240,9 +243,9 @@ class WalTest {
       assertThat(wal.rollFiles()).isEqualTo(files.subList(2, 3));
     }
     try (Wal wal = open(dir)) {
-      Wal.Replayed replayed = wal.replay(20);
+      Wal.Replayed replayed = wal.replay(20, 0);
       assertThat(replayed.hardState()).isEqualTo(hs);
-      assertThat(replayed.entries()).isEqualTo(WalFixtures.entries(21, 30, 1));
+      assertThat(WalFixtures.readBack(wal, replayed)).isEqualTo(WalFixtures.entries(21, 30, 1));
       wal.append(WalFixtures.entries(31, 31, 1), null);
       wal.sync();
     }
@@ -262,7 +265,7 @@ class WalTest {
     }
     try (Wal wal = open(dir)) {
       assertThat(wal.rollFiles()).hasSize(7);
-      assertThat(wal.replay(0).entries())
+      assertThat(WalFixtures.readBack(wal, wal.replay(0, 0)))
           .extracting(Entry::getIndex, Entry::getTerm)
           .containsExactly(
               org.assertj.core.groups.Tuple.tuple(1L, 1L),
@@ -287,7 +290,7 @@ class WalTest {
           .isInstanceOf(StorageException.class)
           .hasMessageContaining("refuses");
       assertThatThrownBy(wal::sync).isInstanceOf(StorageException.class);
-      assertThatThrownBy(() -> wal.replay(0)).isInstanceOf(StorageException.class);
+      assertThatThrownBy(() -> wal.replay(0, 0)).isInstanceOf(StorageException.class);
     }
   }
 
