@@ -23,8 +23,9 @@ import net.openhft.chronicle.queue.RollCycles;
  * applying what was just appended); the others are read back from the WAL when raft asks for them
  * (a follower catching up, the entries re-applied after a restart). What stays for every entry is
  * its term and where it is ({@link LogPositions}), sixteen bytes. The log since the last snapshot
- * is up to --snapshot-count entries long, 100,000 by default: held whole in the heap it was a third
- * of a member's live heap, and it lived long enough to be promoted before it died.
+ * is up to --snapshot-count entries long, 100,000 by default: held whole, each entry lived until
+ * the next snapshot, long enough to reach the old generation, which an idle member's collector does
+ * not clean (docs/benchmarks.md has the resident memory before and after).
  *
  * <p>Layout under the data directory (etcd's names):
  *
@@ -45,8 +46,8 @@ import net.openhft.chronicle.queue.RollCycles;
  * <p>Threads: the writing methods ({@link #save}, {@link #saveSnapshot}, {@link #createSnapshot},
  * {@link #close}) belong to one thread, the raft thread (they are serialised by a lock anyway). The
  * {@link Storage} reads may come from any thread: they take a short lock on the in-memory state,
- * which is never held across disk I/O, and they see a write only once it is on disk (when it was
- * made with {@code mustSync}).
+ * held across disk I/O only to read entries older than the cache back from the WAL, and they see a
+ * write only once it is on disk (when it was made with {@code mustSync}).
  */
 public final class DiskStorage implements Storage, AutoCloseable {
 
@@ -69,9 +70,8 @@ public final class DiskStorage implements Storage, AutoCloseable {
 
     /**
      * 256 MiB free space, 2 snapshots, 5000 entries (etcd's snapshot catch-up count), entries up to
-     * 2 MiB (etcd's default request limit plus gRPC's allowance), 1 MiB of entries cached: a tenth
-     * of a second of puts at the rates measured here, several times what 1,000 clients have in
-     * flight, and short-lived enough that the cached entries mostly die young.
+     * 2 MiB (etcd's default request limit plus gRPC's allowance), 1 MiB of entries cached: about
+     * 3,000 puts of 256-byte values, three times what 1,000 clients can have in flight.
      */
     public static Options defaults(Consumer<Throwable> onWalFailure) {
       return new Options(256L << 20, 2, 5_000, 2L << 20, 1L << 20, onWalFailure);
@@ -124,19 +124,19 @@ public final class DiskStorage implements Storage, AutoCloseable {
       Wal wal,
       SnapshotStore snapshots,
       SnapshotMetadata snapshot,
-      Wal.Replayed log) {
+      Wal.Replayed replayed) {
     this.options = options;
     this.wal = wal;
     this.snapshots = snapshots;
     this.snapshot = snapshot;
     long snapshotIndex = snapshot.getIndex();
-    this.log = log.log();
+    this.log = replayed.log();
     this.cacheFirst = this.log.lastIndex() + 1;
     // The snapshot's entries are committed even if the commit index that said so was not synced.
     this.hardState =
-        log.hardState().getCommit() >= snapshotIndex
-            ? log.hardState()
-            : log.hardState().toBuilder().setCommit(snapshotIndex).build();
+        replayed.hardState().getCommit() >= snapshotIndex
+            ? replayed.hardState()
+            : replayed.hardState().toBuilder().setCommit(snapshotIndex).build();
   }
 
   /** Opens the storage under {@code dataDir}, creating it if needed, and recovers its state. */
@@ -267,9 +267,9 @@ public final class DiskStorage implements Storage, AutoCloseable {
       if (index <= snapshot.getIndex()) {
         return;
       }
-      if (index > lastIndexLocked()) {
+      if (index > log.lastIndex()) {
         throw new IllegalArgumentException(
-            "snapshot index " + index + " is beyond the last index " + lastIndexLocked());
+            "snapshot index " + index + " is beyond the last index " + log.lastIndex());
       }
       term = termLocked(index);
     }
@@ -339,7 +339,7 @@ public final class DiskStorage implements Storage, AutoCloseable {
   @Override
   public long lastIndex() {
     synchronized (state) {
-      return lastIndexLocked();
+      return log.lastIndex();
     }
   }
 
@@ -487,10 +487,6 @@ public final class DiskStorage implements Storage, AutoCloseable {
       throw new UnavailableException(index, log.lastIndex());
     }
     return log.term(index);
-  }
-
-  private long lastIndexLocked() {
-    return log.lastIndex();
   }
 
   private static boolean isEmpty(HardState hardState) {

@@ -77,6 +77,11 @@ final class LogPositions {
     offsetTerm = term;
   }
 
+  /** Drops every entry after the compaction point. */
+  void clear() {
+    size = 0;
+  }
+
   /** Empties the log, which now starts after ({@code index}, {@code term}). */
   void reset(long index, long term) {
     offset = index;

@@ -365,7 +365,7 @@ final class Wal implements AutoCloseable {
    */
   private static void replayEntry(Entry e, long document, LogPositions log) {
     if (e.getIndex() <= log.offset()) {
-      log.reset(log.offset(), log.term(log.offset())); // replaces every entry kept
+      log.clear(); // replaces every entry kept
       return;
     }
     if (e.getIndex() > log.lastIndex() + 1) {
@@ -404,12 +404,9 @@ final class Wal implements AutoCloseable {
      * @throws StorageException if the document is gone
      */
     List<Entry> entries(long document) {
-      if (!tailer.moveToIndex(document)) {
-        throw new StorageException("the WAL has no document at " + Long.toHexString(document));
-      }
       List<WalRecord> records;
-      try (DocumentContext dc = tailer.readingDocument()) {
-        if (!dc.isPresent()) {
+      try (DocumentContext dc = tailer.moveToIndex(document) ? tailer.readingDocument() : null) {
+        if (dc == null || !dc.isPresent()) {
           throw new StorageException("the WAL has no document at " + Long.toHexString(document));
         }
         records = WalDocument.decode(body(dc)).records();
