@@ -237,11 +237,35 @@ public final class KvStore {
     private final RevisionLog log;
     private final long current;
     private final long compacted;
+    private long size = -1;
 
     private SnapshotView(RevisionLog log, long current, long compacted) {
       this.log = log;
       this.current = current;
       this.compacted = compacted;
+    }
+
+    /** The exact number of bytes {@link #writeTo} writes (counted once, by its one user). */
+    public long size() {
+      if (size >= 0) {
+        return size;
+      }
+      size =
+          Integer.BYTES
+              + 1
+              + CodedOutputStream.computeUInt64SizeNoTag(current)
+              + CodedOutputStream.computeUInt64SizeNoTag(compacted)
+              + CodedOutputStream.computeUInt64SizeNoTag(log.size());
+      for (int i = 0; i < log.size(); i++) {
+        int length = log.kv(i).length;
+        size +=
+            CodedOutputStream.computeUInt64SizeNoTag(log.main(i))
+                + CodedOutputStream.computeUInt64SizeNoTag(log.sub(i))
+                + CodedOutputStream.computeUInt64SizeNoTag(length)
+                + length;
+      }
+      size += Integer.BYTES;
+      return size;
     }
 
     public void writeTo(OutputStream out) throws IOException {

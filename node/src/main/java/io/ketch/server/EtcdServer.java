@@ -714,7 +714,7 @@ public final class EtcdServer implements AutoCloseable {
           () -> {
             MemberState.PendingSnapshot pending =
                 state.captureSnapshot(applied.get(), committed.appliedTerm());
-            data.completeAsync(() -> SnapshotFormat.encode(pending.build()));
+            data.completeAsync(() -> SnapshotFormat.encode(pending));
           });
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -1,7 +1,9 @@
 package io.ketch.server;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.Message;
+import com.google.protobuf.WireFormat;
 import io.ketch.auth.AuthConfig;
 import io.ketch.auth.AuthException;
 import io.ketch.auth.AuthInfo;
@@ -26,10 +28,12 @@ import io.ketch.server.pb.InternalRequest;
 import io.ketch.server.pb.MemberAttributes;
 import io.ketch.server.pb.MemberRecord;
 import io.ketch.server.pb.StateSnapshot;
+import io.ketch.storage.SnapshotData;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Set;
@@ -145,20 +149,39 @@ final class MemberState {
     }
   }
 
-  /** A snapshot captured but not yet written: see {@link #captureSnapshot}. */
-  record PendingSnapshot(StateSnapshot withoutMvcc, KvStore.SnapshotView mvcc) {
+  /**
+   * A snapshot captured but not yet written (see {@link #captureSnapshot}): the bytes of a {@link
+   * StateSnapshot}, its mvcc field streamed from the store's copy last (protobuf takes fields in
+   * any order), so the whole state is never one array in memory.
+   */
+  record PendingSnapshot(StateSnapshot withoutMvcc, KvStore.SnapshotView mvcc)
+      implements SnapshotData {
+    @Override
+    public int size() {
+      long size =
+          withoutMvcc.getSerializedSize()
+              + CodedOutputStream.computeTagSize(StateSnapshot.MVCC_FIELD_NUMBER)
+              + CodedOutputStream.computeUInt64SizeNoTag(mvcc.size())
+              + mvcc.size();
+      if (size > Integer.MAX_VALUE) {
+        throw new IllegalStateException(
+            "the state is " + size + " bytes, more than a snapshot can hold (2 GiB)");
+      }
+      return (int) size;
+    }
+
     long appliedIndex() {
       return withoutMvcc.getAppliedIndex();
     }
 
-    StateSnapshot build() {
-      try {
-        ByteString.Output bytes = ByteString.newOutput();
-        mvcc.writeTo(bytes);
-        return withoutMvcc.toBuilder().setMvcc(bytes.toByteString()).build();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+    @Override
+    public void writeTo(OutputStream out) throws IOException {
+      CodedOutputStream head = CodedOutputStream.newInstance(out, 1 << 12);
+      withoutMvcc.writeTo(head);
+      head.writeTag(StateSnapshot.MVCC_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+      head.writeUInt64NoTag(mvcc.size());
+      head.flush();
+      mvcc.writeTo(out);
     }
   }
 

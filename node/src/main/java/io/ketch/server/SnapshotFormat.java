@@ -3,6 +3,9 @@ package io.ketch.server;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.ketch.server.pb.StateSnapshot;
+import io.ketch.storage.SnapshotData;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 
 /**
@@ -19,12 +22,19 @@ public final class SnapshotFormat {
 
   private SnapshotFormat() {}
 
-  public static ByteString encode(StateSnapshot snapshot) {
-    int length = snapshot.getSerializedSize();
+  /** Frames a serialized {@link StateSnapshot}. */
+  public static ByteString encode(SnapshotData state) {
+    int length = state.size();
     int padded = (HEADER + length + PAGE - 1) / PAGE * PAGE;
-    ByteBuffer out = ByteBuffer.allocate(padded);
-    out.putInt(MAGIC).putLong(length).put(snapshot.toByteArray());
-    return ByteString.copyFrom(out.array());
+    ByteString.Output out = ByteString.newOutput(padded);
+    try {
+      out.write(ByteBuffer.allocate(HEADER).putInt(MAGIC).putLong(length).array());
+      state.writeTo(out);
+      out.write(new byte[padded - HEADER - length]);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // into memory
+    }
+    return out.toByteString();
   }
 
   public static StateSnapshot decode(ByteString bytes) throws InvalidProtocolBufferException {

@@ -66,12 +66,11 @@ final class Snapshotter implements AutoCloseable {
   private void write(MemberState.PendingSnapshot pending, ConfState confState) {
     try {
       long start = System.nanoTime();
-      var data = pending.build().toByteString();
-      storage.createSnapshot(pending.appliedIndex(), confState, data);
+      storage.createSnapshot(pending.appliedIndex(), confState, pending);
       log.info(
           "saved snapshot at index {} ({} bytes) in {} ms",
           pending.appliedIndex(),
-          data.size(),
+          pending.size(),
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
     } catch (Throwable t) {
       fatal.accept(t);

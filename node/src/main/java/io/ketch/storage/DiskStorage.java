@@ -1,6 +1,5 @@
 package io.ketch.storage;
 
-import com.google.protobuf.ByteString;
 import io.ketch.raft.Storage;
 import io.ketch.raft.pb.ConfState;
 import io.ketch.raft.pb.Entry;
@@ -234,7 +233,7 @@ public final class DiskStorage implements Storage, AutoCloseable {
                 : hardState.toBuilder().setCommit(meta.getIndex()).build();
       }
       synchronized (snapshots) {
-        snapshots.save(snapshot);
+        snapshots.save(meta, SnapshotData.of(snapshot.getData()));
       }
       wal.appendLogReset(meta.getIndex(), meta.getTerm());
       wal.append(List.of(), raised);
@@ -253,15 +252,16 @@ public final class DiskStorage implements Storage, AutoCloseable {
 
   /**
    * Records the application's own snapshot of its state as of {@code index} (applied, hence
-   * committed): its file is durable on return. The in-memory log is then compacted to keep {@link
-   * Options#entriesToKeep()} entries before {@code index}, and WAL files wholly before the oldest
-   * retained snapshot are deleted. Any thread may call it: the file is written without holding up
-   * {@link #save}, which only waits for the short compaction at the end. A snapshot that is not
-   * newer than the current one (one installed from the leader overtook it) changes nothing.
+   * committed), {@code data} streamed into its file, which is durable on return. The in-memory log
+   * is then compacted to keep {@link Options#entriesToKeep()} entries before {@code index}, and WAL
+   * files wholly before the oldest retained snapshot are deleted. Any thread may call it: the file
+   * is written without holding up {@link #save}, which only waits for the short compaction at the
+   * end. A snapshot that is not newer than the current one (one installed from the leader overtook
+   * it) changes nothing.
    *
    * @throws IllegalArgumentException if {@code index} is beyond the last index
    */
-  public void createSnapshot(long index, ConfState confState, ByteString data) {
+  public void createSnapshot(long index, ConfState confState, SnapshotData data) {
     long term;
     synchronized (state) {
       if (index <= snapshot.getIndex()) {
@@ -276,7 +276,7 @@ public final class DiskStorage implements Storage, AutoCloseable {
     SnapshotMetadata meta =
         SnapshotMetadata.newBuilder().setIndex(index).setTerm(term).setConfState(confState).build();
     synchronized (snapshots) {
-      snapshots.save(Snapshot.newBuilder().setData(data).setMetadata(meta).build());
+      snapshots.save(meta, data);
     }
     synchronized (writer) {
       synchronized (state) {

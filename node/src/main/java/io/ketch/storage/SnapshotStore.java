@@ -1,10 +1,13 @@
 package io.ketch.storage;
 
+import com.google.common.io.CountingOutputStream;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.WireFormat;
 import io.ketch.raft.pb.Snapshot;
 import io.ketch.raft.pb.SnapshotMetadata;
+import java.io.BufferedOutputStream;
 import java.io.FileInputStream;
 import java.io.FileNotFoundException;
 import java.io.FileOutputStream;
@@ -62,23 +65,39 @@ final class SnapshotStore {
     }
   }
 
-  /** Writes {@code snapshot} durably and atomically, then prunes all but the newest few. */
-  void save(Snapshot snapshot) {
-    long term = snapshot.getMetadata().getTerm();
-    long index = snapshot.getMetadata().getIndex();
-    Path file = fileOf(term, index);
+  /**
+   * Writes a snapshot of {@code data} as of {@code meta} durably and atomically, then prunes all
+   * but the newest few. The file holds the serialized raft {@link Snapshot}, its data streamed in.
+   */
+  void save(SnapshotMetadata meta, SnapshotData data) {
+    Path file = fileOf(meta.getTerm(), meta.getIndex());
     Path tmp = dir.resolve(file.getFileName() + ".tmp");
     try {
       // java.io streams, not a FileChannel: NIO copies a large heap write through a temporary
-      // direct
-      // buffer as big as the write and keeps it cached on the thread, here the whole state.
+      // direct buffer as big as the write and keeps it cached on the thread.
       try (FileOutputStream out = new FileOutputStream(tmp.toFile())) {
-        // Streamed: a snapshot is the whole state, so no copy of it is made on the way out.
-        CheckedOutputStream checked = new CheckedOutputStream(out, new CRC32C());
-        CodedOutputStream coded = CodedOutputStream.newInstance(checked, 1 << 16);
-        snapshot.writeTo(coded);
+        CountingOutputStream counted =
+            new CountingOutputStream(new BufferedOutputStream(out, 1 << 16));
+        CheckedOutputStream checked = new CheckedOutputStream(counted, new CRC32C());
+        CodedOutputStream coded = CodedOutputStream.newInstance(checked, 64);
+        coded.writeTag(Snapshot.DATA_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+        coded.writeUInt32NoTag(data.size());
         coded.flush();
-        out.write(ByteBuffer.allocate(CRC).putInt((int) checked.getChecksum().getValue()).array());
+        long start = counted.getCount();
+        data.writeTo(checked);
+        if (counted.getCount() - start != data.size()) {
+          throw new IllegalStateException(
+              "snapshot data wrote "
+                  + (counted.getCount() - start)
+                  + " bytes, not the "
+                  + data.size()
+                  + " it declared");
+        }
+        coded.writeMessage(Snapshot.METADATA_FIELD_NUMBER, meta);
+        coded.flush();
+        counted.write(
+            ByteBuffer.allocate(CRC).putInt((int) checked.getChecksum().getValue()).array());
+        counted.flush();
         out.getChannel().force(true);
       }
       Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -5,6 +5,7 @@ import io.ketch.raft.pb.ConfState;
 import io.ketch.raft.pb.Entry;
 import io.ketch.raft.pb.HardState;
 import io.ketch.storage.DiskStorage;
+import io.ketch.storage.SnapshotData;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,7 +62,8 @@ public class WalBenchmark {
   @TearDown(Level.Iteration)
   public void compact() {
     if (last > storage.firstIndex()) {
-      storage.createSnapshot(last, ConfState.getDefaultInstance(), ByteString.EMPTY);
+      storage.createSnapshot(
+          last, ConfState.getDefaultInstance(), SnapshotData.of(ByteString.EMPTY));
     }
   }
 

@@ -12,6 +12,7 @@ import io.ketch.mvcc.TxnWrite;
 import io.ketch.pb.etcdserver.SnapshotResponse;
 import io.ketch.server.SnapshotFormat;
 import io.ketch.server.pb.StateSnapshot;
+import io.ketch.storage.SnapshotData;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -158,7 +159,7 @@ class SnapshotCommandsTest {
             .setAppliedTerm(3)
             .setMvcc(mvcc.toByteString())
             .build();
-    return framed(SnapshotFormat.encode(state).toByteArray());
+    return framed(SnapshotFormat.encode(SnapshotData.of(state.toByteString())).toByteArray());
   }
 
   @Test

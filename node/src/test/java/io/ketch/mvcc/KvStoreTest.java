@@ -358,6 +358,7 @@ class KvStoreTest {
     assertThat(store.hashKv(7).hash()).isEqualTo(1722059245);
     byte[] pinned = java.util.Base64.getDecoder().decode(PINNED_SNAPSHOT);
     assertThat(snapshot(store)).isEqualTo(pinned);
+    assertThat(store.snapshotView().size()).isEqualTo(pinned.length);
 
     KvStore restored = KvStore.restore(new ByteArrayInputStream(pinned));
     assertThat(restored.hash()).isEqualTo(580496051);
@@ -393,6 +394,7 @@ class KvStoreTest {
     }
     store.compact(5);
     byte[] bytes = snapshot(store);
+    assertThat(store.snapshotView().size()).isEqualTo(bytes.length); // 300 bytes: 2-byte varints
 
     KvStore copy = KvStore.restore(new ByteArrayInputStream(bytes));
     assertThat(copy.currentRevision()).isEqualTo(8);

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import io.ketch.auth.AuthException;
-import io.ketch.lease.Lessor;
-import io.ketch.lease.LessorConfig;
 import io.ketch.pb.auth.Permission;
 import io.ketch.pb.auth.UserAddOptions;
 import io.ketch.pb.etcdserver.AuthEnableRequest;
@@ -17,10 +15,10 @@ import io.ketch.pb.etcdserver.AuthUserAddRequest;
 import io.ketch.pb.etcdserver.AuthUserGrantRoleRequest;
 import io.ketch.pb.etcdserver.AuthenticateResponse;
 import io.ketch.pb.etcdserver.PutRequest;
-import io.ketch.pb.etcdserver.ResponseHeader;
 import io.ketch.server.pb.InternalAuthenticateRequest;
 import io.ketch.server.pb.InternalRequest;
 import io.ketch.server.pb.StateSnapshot;
+import java.io.IOException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -29,13 +27,6 @@ class MemberStateAuthTest {
   private static final ByteString KEY = ByteString.copyFromUtf8("k");
   private MemberState state;
   private long index;
-
-  private static MemberState fresh(StateSnapshot snapshot) {
-    return MemberState.restore(
-        snapshot,
-        new Lessor(LessorConfig.DEFAULT, Lessor.systemClock()),
-        revision -> ResponseHeader.newBuilder().setRevision(revision).build());
-  }
 
   private Object apply(InternalRequest.Builder request) {
     return state.apply(request.build(), ++index);
@@ -57,7 +48,7 @@ class MemberStateAuthTest {
 
   @BeforeEach
   void enableAuthWithAWriter() {
-    state = fresh(StateSnapshot.getDefaultInstance());
+    state = MemberStates.fresh(StateSnapshot.getDefaultInstance());
     apply(
         InternalRequest.newBuilder()
             .setAuthUserAdd(
@@ -149,11 +140,11 @@ class MemberStateAuthTest {
   }
 
   @Test
-  void theSnapshotCarriesUsersRolesAndTheEnabledFlag() {
+  void theSnapshotCarriesUsersRolesAndTheEnabledFlag() throws IOException {
     long revision = state.auth().revision();
-    StateSnapshot snapshot = state.captureSnapshot(index, 1).build();
+    StateSnapshot snapshot = MemberStates.written(state.captureSnapshot(index, 1));
 
-    state = fresh(snapshot);
+    state = MemberStates.fresh(snapshot);
 
     assertThat(state.auth().isEnabled()).isTrue();
     assertThat(state.auth().userList().getUsersList()).containsExactly("alice", "root");

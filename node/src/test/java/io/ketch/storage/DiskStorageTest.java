@@ -99,7 +99,8 @@ class DiskStorageTest {
   void theStorageContractsExceptionsAndSizeLimit() throws IOException {
     try (DiskStorage storage = open()) {
       storage.save(hs(1, 1, 10), WalFixtures.entries(1, 10, 1), true);
-      storage.createSnapshot(6, VOTERS, ByteString.copyFromUtf8("s6")); // keeps 3: compacts to 3
+      storage.createSnapshot(
+          6, VOTERS, SnapshotData.of(ByteString.copyFromUtf8("s6"))); // keeps 3: compacts to 3
       assertThat(storage.firstIndex()).isEqualTo(4);
       assertThat(storage.term(3)).isEqualTo(1);
       assertThatThrownBy(() -> storage.term(2)).isInstanceOf(Storage.CompactedException.class);
@@ -120,7 +121,7 @@ class DiskStorageTest {
   void recoveryIsTheNewestSnapshotThenTheWalAfterIt() throws IOException {
     try (DiskStorage storage = open()) {
       storage.save(hs(1, 1, 8), WalFixtures.entries(1, 10, 1), true);
-      storage.createSnapshot(8, VOTERS, ByteString.copyFromUtf8("s8"));
+      storage.createSnapshot(8, VOTERS, SnapshotData.of(ByteString.copyFromUtf8("s8")));
       assertThat(storage.snapshot().getData().toStringUtf8()).isEqualTo("s8");
       assertThat(storage.snapshotMetadata().getIndex()).isEqualTo(8);
       storage.save(hs(1, 1, 12), WalFixtures.entries(11, 12, 1), true);
@@ -160,7 +161,7 @@ class DiskStorageTest {
     try (DiskStorage storage = open()) {
       storage.save(hs(1, 1, 12), WalFixtures.entries(1, 12, 1), true);
       storage.saveSnapshot(SnapshotStoreTest.snapshot(3, 15)); // installed while ours was written
-      storage.createSnapshot(10, VOTERS, ByteString.copyFromUtf8("s10"));
+      storage.createSnapshot(10, VOTERS, SnapshotData.of(ByteString.copyFromUtf8("s10")));
       assertThat(storage.snapshotMetadata().getIndex()).isEqualTo(15);
       assertThat(storage.firstIndex()).isEqualTo(16);
       assertThat(storage.snapshot()).isEqualTo(SnapshotStoreTest.snapshot(3, 15));
@@ -178,7 +179,8 @@ class DiskStorageTest {
                   while (storage.lastIndex() < index) {
                     Thread.onSpinWait();
                   }
-                  storage.createSnapshot(index, VOTERS, ByteString.copyFromUtf8("s" + index));
+                  storage.createSnapshot(
+                      index, VOTERS, SnapshotData.of(ByteString.copyFromUtf8("s" + index)));
                 }
               });
       snapshotter.start();
@@ -207,12 +209,12 @@ class DiskStorageTest {
       }
       assertThat(walFiles()).hasSize(5);
       // WAL files are kept from the oldest retained snapshot on: here the only one, at 25.
-      storage.createSnapshot(25, VOTERS, ByteString.copyFromUtf8("s25"));
+      storage.createSnapshot(25, VOTERS, SnapshotData.of(ByteString.copyFromUtf8("s25")));
       assertThat(walFiles()).hasSize(3); // 1..10 and 11..20 gone, 21..30 holds 26..30
-      storage.createSnapshot(45, VOTERS, ByteString.copyFromUtf8("s45"));
+      storage.createSnapshot(45, VOTERS, SnapshotData.of(ByteString.copyFromUtf8("s45")));
       assertThat(walFiles()).hasSize(3); // the oldest retained is still 25
       storage.save(hs(1, 1, 55), WalFixtures.entries(51, 55, 1), true);
-      storage.createSnapshot(52, VOTERS, ByteString.copyFromUtf8("s52"));
+      storage.createSnapshot(52, VOTERS, SnapshotData.of(ByteString.copyFromUtf8("s52")));
       assertThat(walFiles()).hasSize(2); // oldest retained 45: 41..50 and 51..55 stay
       storage.save(hs(1, 1, 55), WalFixtures.entries(56, 56, 1), true);
     }
@@ -262,8 +264,8 @@ class DiskStorageTest {
         storage.save(hs(1, 1, i + 9), WalFixtures.entries(i, i + 9, 1), true);
         clock.advanceMillis(1_000); // one roll file per 10 entries
       }
-      storage.createSnapshot(25, VOTERS, ByteString.copyFromUtf8("s25"));
-      storage.createSnapshot(45, VOTERS, ByteString.copyFromUtf8("s45"));
+      storage.createSnapshot(25, VOTERS, SnapshotData.of(ByteString.copyFromUtf8("s25")));
+      storage.createSnapshot(45, VOTERS, SnapshotData.of(ByteString.copyFromUtf8("s45")));
       assertThat(storage.firstIndex()).isEqualTo(16); // 45 - 30 + 1: before the oldest snapshot
       assertThat(walFiles()).hasSize(4); // only 1..10 went
       assertThat(storage.entries(16, 51, Long.MAX_VALUE)).isEqualTo(WalFixtures.entries(16, 50, 1));

@@ -1,12 +1,14 @@
 package io.ketch.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import io.ketch.raft.pb.ConfState;
 import io.ketch.raft.pb.Snapshot;
 import io.ketch.raft.pb.SnapshotMetadata;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -35,9 +37,9 @@ class SnapshotStoreTest {
   void savesUnderTermAndIndexAndLoadsTheNewestPruningOldOnes() throws IOException {
     SnapshotStore store = new SnapshotStore(dir, 2);
     assertThat(store.newestValid()).isEmpty();
-    store.save(snapshot(1, 10));
-    store.save(snapshot(2, 20));
-    store.save(snapshot(2, 30));
+    save(store, snapshot(1, 10));
+    save(store, snapshot(2, 20));
+    save(store, snapshot(2, 30));
     assertThat(names())
         .containsExactly(
             "0000000000000002-0000000000000014.snap", "0000000000000002-000000000000001e.snap");
@@ -51,9 +53,9 @@ class SnapshotStoreTest {
   @Test
   void aTornOrCorruptNewestSnapshotIsSetAsideForThePreviousOne() throws IOException {
     SnapshotStore store = new SnapshotStore(dir, 3);
-    store.save(snapshot(1, 10));
-    store.save(snapshot(1, 20));
-    store.save(snapshot(2, 30));
+    save(store, snapshot(1, 10));
+    save(store, snapshot(1, 20));
+    save(store, snapshot(2, 30));
     Path newest = dir.resolve("0000000000000002-000000000000001e.snap");
     Path middle = dir.resolve("0000000000000001-0000000000000014.snap");
     byte[] bytes = Files.readAllBytes(newest);
@@ -75,7 +77,7 @@ class SnapshotStoreTest {
   @Test
   void aSnapshotWhoseNameDisagreesWithItsContentIsRejected() throws IOException {
     SnapshotStore store = new SnapshotStore(dir, 2);
-    store.save(snapshot(1, 10));
+    save(store, snapshot(1, 10));
     Files.move(
         dir.resolve("0000000000000001-000000000000000a.snap"),
         dir.resolve("0000000000000001-000000000000000b.snap"));
@@ -83,14 +85,47 @@ class SnapshotStoreTest {
   }
 
   @Test
-  void aLargeSnapshotLeavesNoDirectBufferBehindOnTheThread() throws IOException {
+  void aLargeSnapshotIsStreamedWithoutACopyOfItOrADirectBufferLeftOnTheThread() throws IOException {
     SnapshotStore store = new SnapshotStore(dir, 2);
     Snapshot large =
         snapshot(1, 10).toBuilder().setData(ByteString.copyFrom(new byte[32 << 20])).build();
-    long before = directBytesUsed();
-    store.save(large);
+    long direct = directBytesUsed();
+    long allocated = allocatedBytes();
+    save(store, large);
+    assertThat(allocatedBytes() - allocated).isLessThan(1 << 20);
     assertThat(store.load(large.getMetadata())).contains(large);
-    assertThat(directBytesUsed() - before).isLessThan(1 << 20);
+    assertThat(directBytesUsed() - direct).isLessThan(1 << 20);
+  }
+
+  private static long allocatedBytes() {
+    return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean())
+        .getCurrentThreadAllocatedBytes();
+  }
+
+  @Test
+  void dataThatWritesOtherThanItsDeclaredSizeSavesNothing() throws IOException {
+    SnapshotStore store = new SnapshotStore(dir, 2);
+    save(store, snapshot(1, 10));
+    SnapshotData short1 =
+        new SnapshotData() {
+          @Override
+          public int size() {
+            return 100;
+          }
+
+          @Override
+          public void writeTo(OutputStream out) throws IOException {
+            out.write(new byte[99]);
+          }
+        };
+    assertThatThrownBy(() -> store.save(snapshot(1, 20).getMetadata(), short1))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("snapshot data wrote 99 bytes, not the 100 it declared");
+    assertThat(new SnapshotStore(dir, 2).newestValid()).contains(snapshot(1, 10).getMetadata());
+  }
+
+  private static void save(SnapshotStore store, Snapshot snapshot) {
+    store.save(snapshot.getMetadata(), SnapshotData.of(snapshot.getData()));
   }
 
   private static long directBytesUsed() {
