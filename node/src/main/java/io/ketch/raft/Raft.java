@@ -637,13 +637,15 @@ final class Raft {
       return;
     }
     List<Entry> ents = new ArrayList<>(m.getEntriesList());
+    // One pending conf change at a time, in the batch too: a second one sees the first pending.
+    long confIndex = pendingConfIndex;
     for (int i = 0; i < ents.size(); i++) {
       Entry e = ents.get(i);
       ConfChangeV2 cc = confChangeOf(e);
       if (cc == null) {
         continue;
       }
-      boolean alreadyPending = pendingConfIndex > raftLog.applied;
+      boolean alreadyPending = confIndex > raftLog.applied;
       boolean alreadyJoint = trk.config.joint();
       boolean wantsLeaveJoint = cc.getChangesCount() == 0;
       if (alreadyPending || (alreadyJoint != wantsLeaveJoint)) {
@@ -655,14 +657,22 @@ final class Raft {
         }
         ents.set(i, replacement);
       } else {
-        pendingConfIndex = raftLog.lastIndex() + i + 1;
+        confIndex = raftLog.lastIndex() + i + 1;
       }
     }
     if (!appendEntries(ents)) {
+      // All of it is dropped, any conf change in it too, so pendingConfIndex stays as it was.
       dropReason = "too many uncommitted entries";
       return;
     }
-    bcastAppend();
+    pendingConfIndex = confIndex;
+    // Many entries may need several messages: send as many as each follower's window takes now,
+    // as that many one-entry proposals would, instead of waiting for an acknowledgement.
+    for (long peer : trk.progress.keySet()) {
+      if (peer != id) {
+        while (maybeSendAppend(peer, false)) {}
+      }
+    }
   }
 
   static ConfChangeV2 confChangeOf(Entry e) {

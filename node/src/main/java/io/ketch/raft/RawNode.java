@@ -69,7 +69,26 @@ public final class RawNode {
    * @throws ProposalDroppedException if it cannot be proposed now (see the exception)
    */
   public void propose(ByteString data) {
-    proposeEntry(Entry.newBuilder().setType(EntryType.ENTRY_NORMAL).setData(data).build());
+    propose(List.of(data));
+  }
+
+  /**
+   * Proposes several entries at once, in this order, as one MSG_PROP: a leader appends them
+   * together and sends them on in as few MSG_APP as its size and flow limits allow; a follower
+   * forwards them in one message. They are proposed or dropped together.
+   *
+   * @throws IllegalArgumentException if {@code data} is empty
+   * @throws ProposalDroppedException as for {@link #propose(ByteString)}, once for all of them
+   */
+  public void propose(List<ByteString> data) {
+    if (data.isEmpty()) {
+      throw new IllegalArgumentException("nothing to propose");
+    }
+    Message.Builder m = local(MessageType.MSG_PROP, raft.id);
+    for (ByteString d : data) {
+      m.addEntries(Entry.newBuilder().setType(EntryType.ENTRY_NORMAL).setData(d));
+    }
+    stepProposal(m.build());
   }
 
   /**
@@ -78,7 +97,7 @@ public final class RawNode {
    * does not drop the proposal but appends it as an empty normal entry, so it commits without
    * effect and the application never sees it as a conf change.
    *
-   * @throws ProposalDroppedException as for {@link #propose}
+   * @throws ProposalDroppedException as for {@link #propose(ByteString)}
    */
   public void proposeConfChange(ConfChange cc) {
     proposeEntry(
@@ -95,7 +114,10 @@ public final class RawNode {
   }
 
   private void proposeEntry(Entry e) {
-    Message m = local(MessageType.MSG_PROP, raft.id).addEntries(e).build();
+    stepProposal(local(MessageType.MSG_PROP, raft.id).addEntries(e).build());
+  }
+
+  private void stepProposal(Message m) {
     if (raft.step(m) == Raft.Outcome.DROPPED) {
       throw new ProposalDroppedException(raft.dropReason());
     }

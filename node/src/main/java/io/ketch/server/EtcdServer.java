@@ -113,8 +113,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -839,35 +839,45 @@ public final class EtcdServer implements AutoCloseable {
     if (needsSpace(request) && !quotaAllows(data.size())) {
       return noSpace();
     }
-    return proposeEntry(id, node -> node.propose(data));
+    return proposeEntry(id, dropped -> raft.propose(new RaftLoop.Proposal(data, dropped), 0));
   }
 
   /** Proposes a membership change; completes once it is applied here. */
   private CompletableFuture<Boolean> proposeConfChange(ConfChange.Builder change) {
     long id = ids.next();
     ConfChange built = change.setId(id).build();
-    return proposeEntry(id, node -> node.proposeConfChange(built));
+    return proposeEntry(
+        id,
+        dropped ->
+            raft.submit(
+                (node, storage) -> {
+                  try {
+                    node.proposeConfChange(built);
+                  } catch (ProposalDroppedException e) {
+                    dropped.run();
+                  }
+                },
+                0));
   }
 
+  /**
+   * Registers the waiter of request {@code id} and queues its proposal with {@code queue}, which is
+   * handed what to run if raft drops the proposal and answers whether the raft queue took it.
+   */
   @SuppressWarnings("unchecked")
-  private <T> CompletableFuture<T> proposeEntry(long id, Consumer<RawNode> proposal) {
+  private <T> CompletableFuture<T> proposeEntry(long id, Predicate<Runnable> queue) {
     Optional<ServerError> refused = unavailable();
     if (refused.isPresent()) {
       return CompletableFuture.failedFuture(refused.get().exception());
     }
     CompletableFuture<Object> waiter = waiters.register(id);
     boolean queued =
-        raft.submit(
-            (node, storage) -> {
-              try {
-                proposal.accept(node);
-              } catch (ProposalDroppedException e) {
+        queue.test(
+            () ->
                 waiters.fail(
                     id,
-                    (leader == 0 ? ServerError.NO_LEADER : ServerError.LEADER_CHANGED).exception());
-              }
-            },
-            0);
+                    (leader == 0 ? ServerError.NO_LEADER : ServerError.LEADER_CHANGED)
+                        .exception()));
     if (!queued) {
       waiters.fail(id, ServerError.TOO_MANY_REQUESTS.exception());
     }

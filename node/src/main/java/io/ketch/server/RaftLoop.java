@@ -1,5 +1,7 @@
 package io.ketch.server;
 
+import com.google.protobuf.ByteString;
+import io.ketch.raft.ProposalDroppedException;
 import io.ketch.raft.RawNode;
 import io.ketch.raft.ReadState;
 import io.ketch.raft.Ready;
@@ -22,10 +24,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one thread that owns the {@link RawNode} and the durable log. Everything that touches raft
- * arrives here as a {@link Task} on a bounded queue (back-pressure for proposers) and is handled in
- * batches: all events waiting are stepped in, then one Ready is persisted with one sync (group
- * commit) and handed to the apply thread. The Ready contract (raft's package doc) is followed
- * literally:
+ * arrives here as an {@link Event} on a bounded queue (back-pressure for proposers) and is handled
+ * in batches: all events waiting are stepped in, in order, proposals queued next to each other as
+ * one MSG_PROP, then one Ready is persisted with one sync (group commit) and handed to the apply
+ * thread. The Ready contract (raft's package doc) is followed literally:
  *
  * <ol>
  *   <li>a leader sends its messages before its own write (thesis 10.2.1); a follower only after it;
@@ -38,12 +40,26 @@ import org.slf4j.LoggerFactory;
 final class RaftLoop implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RaftLoop.class);
   private static final int MAX_EVENTS_PER_BATCH = 4096;
+  // A follower forwards a MSG_PROP to the leader as one peer message: keep it about the size of a
+  // MSG_APP (raft's maxSizePerMsg).
+  private static final long MAX_PROPOSAL_BYTES = 1 << 20;
+  private static final Task WAKE_UP = (node, storage) -> {};
+
+  /** What the raft thread is handed: a proposal, or any other task. */
+  sealed interface Event permits Task, Proposal {}
 
   /** Something for the raft thread to do, run with the node and the log it owns. */
   @FunctionalInterface
-  interface Task {
+  non-sealed interface Task extends Event {
     void run(RawNode node, DiskStorage storage);
   }
+
+  /**
+   * A normal entry's data for the log. Proposals queued next to each other are stepped as one
+   * MSG_PROP (up to about {@link #MAX_PROPOSAL_BYTES}); if raft drops it, each one's {@code
+   * onDropped} runs.
+   */
+  record Proposal(ByteString data, Runnable onDropped) implements Event {}
 
   /** What the loop hands on; implemented by the member. */
   interface Listener {
@@ -73,12 +89,15 @@ final class RaftLoop implements AutoCloseable {
   private final DiskStorage storage;
   private final Listener listener;
   private final long tickNanos;
-  private final BlockingQueue<Task> tasks;
+  private final BlockingQueue<Event> events;
   // Calls another thread waits on (the apply thread applying a conf change): run before any other
   // work, and also while the raft thread itself waits for the apply queue, so neither can wait
   // for the other forever.
   private final Queue<Runnable> urgent = new ConcurrentLinkedQueue<>();
   private final Thread thread;
+  // Proposals of the current batch not yet stepped: only the raft thread touches them.
+  private final List<Proposal> proposals = new ArrayList<>();
+  private long proposalBytes;
   private volatile boolean running = true;
   private StateRole role = StateRole.FOLLOWER;
 
@@ -88,7 +107,7 @@ final class RaftLoop implements AutoCloseable {
     this.storage = storage;
     this.listener = listener;
     this.tickNanos = TimeUnit.MILLISECONDS.toNanos(tickMillis);
-    this.tasks = new ArrayBlockingQueue<>(queueCapacity);
+    this.events = new ArrayBlockingQueue<>(queueCapacity);
     this.thread = new Thread(this::run, "raft");
   }
 
@@ -102,11 +121,20 @@ final class RaftLoop implements AutoCloseable {
    * @return false if the queue stayed full or the loop has stopped
    */
   boolean submit(Task task, long timeoutMillis) {
+    return offer(task, timeoutMillis);
+  }
+
+  /** Queues a proposal, as {@link #submit}. */
+  boolean propose(Proposal proposal, long timeoutMillis) {
+    return offer(proposal, timeoutMillis);
+  }
+
+  private boolean offer(Event event, long timeoutMillis) {
     if (!running) {
       return false;
     }
     try {
-      return tasks.offer(task, timeoutMillis, TimeUnit.MILLISECONDS);
+      return events.offer(event, timeoutMillis, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
@@ -128,7 +156,7 @@ final class RaftLoop implements AutoCloseable {
             result.completeExceptionally(e);
           }
         });
-    tasks.offer((node, storage) -> {}); // wakes the loop; when full, it is awake anyway
+    events.offer(WAKE_UP); // when full, the loop is awake anyway
     return result;
   }
 
@@ -139,21 +167,28 @@ final class RaftLoop implements AutoCloseable {
   }
 
   private void run() {
-    List<Task> batch = new ArrayList<>();
+    List<Event> batch = new ArrayList<>();
     long nextTick = System.nanoTime() + tickNanos;
     try {
       while (running) {
         // A Ready can follow straight from the last advance (the leader commits its own entries
         // only once they are durable): then look for new work without waiting for the next tick.
         long wait = node.hasReady() ? 0 : nextTick - System.nanoTime();
-        Task first = wait > 0 ? tasks.poll(wait, TimeUnit.NANOSECONDS) : tasks.poll();
+        Event first = wait > 0 ? events.poll(wait, TimeUnit.NANOSECONDS) : events.poll();
         runUrgent();
         if (first != null) {
           batch.add(first);
-          tasks.drainTo(batch, MAX_EVENTS_PER_BATCH);
-          for (Task task : batch) {
-            task.run(node, storage);
+          events.drainTo(batch, MAX_EVENTS_PER_BATCH);
+          for (Event event : batch) {
+            if (event instanceof Proposal proposal) {
+              collect(proposal);
+            } else if (event instanceof Task task) {
+              // Keeps the order: the proposals queued before the task are stepped before it.
+              proposeCollected();
+              task.run(node, storage);
+            }
           }
+          proposeCollected();
           batch.clear();
         }
         long now = System.nanoTime();
@@ -172,6 +207,28 @@ final class RaftLoop implements AutoCloseable {
       running = false;
       listener.onFatal(t);
     }
+  }
+
+  private void collect(Proposal proposal) {
+    proposals.add(proposal);
+    proposalBytes += proposal.data().size();
+    if (proposalBytes >= MAX_PROPOSAL_BYTES) {
+      proposeCollected();
+    }
+  }
+
+  /** Steps the proposals collected so far as one MSG_PROP. */
+  private void proposeCollected() {
+    if (proposals.isEmpty()) {
+      return;
+    }
+    try {
+      node.propose(proposals.stream().map(Proposal::data).toList());
+    } catch (ProposalDroppedException e) {
+      proposals.forEach(proposal -> proposal.onDropped().run());
+    }
+    proposals.clear();
+    proposalBytes = 0;
   }
 
   private void handleReady(Ready rd) throws InterruptedException {

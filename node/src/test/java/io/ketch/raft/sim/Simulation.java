@@ -268,13 +268,15 @@ final class Simulation {
     if (rng.nextInt(3) == 0) {
       SimNode n = rng.nextInt(3) == 0 || leader == null ? randomNode() : leader;
       if (n.up()) {
-        int batch = 1 + rng.nextInt(4);
-        for (int i = 0; i < batch; i++) {
-          try {
-            n.raw.propose(ByteString.copyFromUtf8("p" + seed + "-" + proposals++));
-          } catch (ProposalDroppedException e) {
-            break;
-          }
+        // One proposal of up to four entries, as the member's raft loop batches its clients'.
+        List<ByteString> batch = new ArrayList<>();
+        for (int i = rng.nextInt(4); i >= 0; i--) {
+          batch.add(ByteString.copyFromUtf8("p" + seed + "-" + proposals++));
+        }
+        try {
+          n.raw.propose(batch);
+        } catch (ProposalDroppedException e) {
+          // no leader, transfer in progress or over the size cap
         }
       }
     }
