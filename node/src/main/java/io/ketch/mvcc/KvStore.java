@@ -1,5 +1,6 @@
 package io.ketch.mvcc;
 
+import com.google.protobuf.ByteOutput;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
@@ -9,10 +10,9 @@ import io.ketch.pb.etcdserver.RangeRequest.SortOrder;
 import io.ketch.pb.etcdserver.RangeRequest.SortTarget;
 import io.ketch.pb.mvcc.Event;
 import io.ketch.pb.mvcc.KeyValue;
-import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -23,7 +23,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.zip.CRC32C;
-import java.util.zip.CheckedInputStream;
 import java.util.zip.CheckedOutputStream;
 
 /**
@@ -288,54 +287,46 @@ public final class KvStore {
     }
 
     private static byte[] bigEndian(int v) {
-      return java.nio.ByteBuffer.allocate(Integer.BYTES).putInt(v).array();
+      return ByteBuffer.allocate(Integer.BYTES).putInt(v).array();
     }
   }
 
-  /** Rebuilds a store from {@link #writeSnapshot}'s bytes; fails on a bad version or checksum. */
-  public static KvStore restore(InputStream in) throws IOException {
-    // The checksum is checked before anything is replayed: damaged bytes never reach the index.
-    byte[] all = in.readAllBytes();
-    if (all.length < 2 * Integer.BYTES + 1) {
+  /**
+   * Rebuilds a store from {@link #writeSnapshot}'s bytes; fails on a bad version or checksum. The
+   * bytes are read where they are: each revision's is copied once, into its own array.
+   */
+  public static KvStore restore(ByteString snapshot) throws IOException {
+    int body = snapshot.size() - Integer.BYTES;
+    if (body < Integer.BYTES + 1) {
       throw new IOException("mvcc snapshot too short");
     }
-    java.nio.ByteBuffer head = java.nio.ByteBuffer.wrap(all);
-    if (head.getInt() != SNAPSHOT_MAGIC) {
+    if (bigEndianInt(snapshot, 0) != SNAPSHOT_MAGIC) {
       throw new IOException("not an mvcc snapshot");
     }
-    if (head.get() != SNAPSHOT_VERSION) {
-      throw new IOException("unknown mvcc snapshot version " + all[Integer.BYTES]);
-    }
-    CRC32C crc = new CRC32C();
-    crc.update(all, 0, all.length - Integer.BYTES);
-    if (java.nio.ByteBuffer.wrap(all, all.length - Integer.BYTES, Integer.BYTES).getInt()
-        != (int) crc.getValue()) {
-      throw new IOException("mvcc snapshot checksum mismatch");
-    }
-    CheckedInputStream checked =
-        new CheckedInputStream(new java.io.ByteArrayInputStream(all), new CRC32C());
-    DataInputStream data = new DataInputStream(checked);
-    if (data.readInt() != SNAPSHOT_MAGIC) {
-      throw new IOException("not an mvcc snapshot");
-    }
-    byte version = data.readByte();
+    byte version = snapshot.byteAt(Integer.BYTES);
     if (version != SNAPSHOT_VERSION) {
       throw new IOException("unknown mvcc snapshot version " + version);
     }
-    KvStore store = new KvStore();
-    long current = readVarLong(data);
-    long compacted = readVarLong(data);
-    long entries = readVarLong(data);
-    for (long i = 0; i < entries; i++) {
-      long main = readVarLong(data);
-      int sub = Math.toIntExact(readVarLong(data));
-      byte[] kv = new byte[Math.toIntExact(readVarLong(data))];
-      data.readFully(kv);
-      store.replay(main, sub, kv);
-    }
-    int expected = (int) checked.getChecksum().getValue();
-    if (data.readInt() != expected) {
+    // The checksum is checked before anything is replayed: damaged bytes never reach the index.
+    if (bigEndianInt(snapshot, body) != crc32c(snapshot.substring(0, body))) {
       throw new IOException("mvcc snapshot checksum mismatch");
+    }
+    // Over newInput(): the coded input of a rope (a snapshot received in pieces) would copy each
+    // revision larger than its buffer twice.
+    CodedInputStream in =
+        CodedInputStream.newInstance(snapshot.substring(Integer.BYTES + 1, body).newInput());
+    KvStore store = new KvStore();
+    long current = in.readUInt64();
+    long compacted = in.readUInt64();
+    long entries = in.readUInt64();
+    for (long i = 0; i < entries; i++) {
+      long main = in.readUInt64();
+      int sub = Math.toIntExact(in.readUInt64());
+      // Its own array, not a slice of the snapshot's: stored revisions outlive the snapshot.
+      store.replay(main, sub, in.readRawBytes(Math.toIntExact(in.readUInt64())));
+    }
+    if (!in.isAtEnd()) {
+      throw new IOException("mvcc snapshot has bytes after its last revision");
     }
     store.currentRevision = current;
     store.compactRevision = compacted;
@@ -346,8 +337,8 @@ public final class KvStore {
    * Replaces this store's whole content with a snapshot's (a member installing the leader's
    * snapshot); watchers then catch up from the new history. The apply thread only.
    */
-  public void restoreFrom(InputStream in) throws IOException {
-    KvStore loaded = restore(in);
+  public void restoreFrom(ByteString snapshot) throws IOException {
+    KvStore loaded = restore(snapshot);
     lock.writeLock().lock();
     try {
       index.clear();
@@ -594,15 +585,45 @@ public final class KvStore {
     }
   }
 
-  private static long readVarLong(DataInputStream in) throws IOException {
-    long v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      int b = in.readUnsignedByte();
-      v |= (long) (b & 0x7F) << shift;
-      if ((b & 0x80) == 0) {
-        return v;
-      }
+  private static int bigEndianInt(ByteString bytes, int offset) {
+    int v = 0;
+    for (int i = offset; i < offset + Integer.BYTES; i++) {
+      v = v << 8 | Byte.toUnsignedInt(bytes.byteAt(i));
     }
-    throw new IOException("malformed varint in mvcc snapshot");
+    return v;
+  }
+
+  /** CRC32C of {@code bytes} read where they are (ByteString.writeTo would copy them first). */
+  private static int crc32c(ByteString bytes) throws IOException {
+    CRC32C crc = new CRC32C();
+    UnsafeByteOperations.unsafeWriteTo(
+        bytes,
+        new ByteOutput() {
+          @Override
+          public void write(byte value) {
+            crc.update(value);
+          }
+
+          @Override
+          public void write(byte[] value, int offset, int length) {
+            crc.update(value, offset, length);
+          }
+
+          @Override
+          public void writeLazy(byte[] value, int offset, int length) {
+            write(value, offset, length);
+          }
+
+          @Override
+          public void write(ByteBuffer value) {
+            crc.update(value);
+          }
+
+          @Override
+          public void writeLazy(ByteBuffer value) {
+            write(value);
+          }
+        });
+    return (int) crc.getValue();
   }
 }

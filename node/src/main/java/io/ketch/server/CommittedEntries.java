@@ -17,6 +17,7 @@ import io.ketch.server.pb.MemberRecord;
 import io.ketch.server.pb.RefusedConfChange;
 import io.ketch.server.pb.StateSnapshot;
 import io.ketch.transport.Transport;
+import java.io.IOException;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
@@ -143,8 +144,8 @@ final class CommittedEntries {
   private void installSnapshot(Snapshot snapshot) {
     StateSnapshot data;
     try {
-      data = StateSnapshot.parseFrom(snapshot.getData());
-    } catch (InvalidProtocolBufferException e) {
+      data = MemberState.parseSnapshot(snapshot.getData());
+    } catch (IOException e) {
       throw new IllegalStateException("unreadable snapshot from the leader", e);
     }
     long index = snapshot.getMetadata().getIndex();

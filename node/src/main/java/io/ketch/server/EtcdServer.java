@@ -261,7 +261,7 @@ public final class EtcdServer implements AutoCloseable {
     MemberIdentity identity;
     StateSnapshot start;
     if (!isFresh(storage)) {
-      start = StateSnapshot.parseFrom(storage.snapshot().getData());
+      start = MemberState.parseSnapshot(storage.snapshot().getData());
       identity =
           MemberIdentity.load(config.dataDir(), start.getCluster().getMembersList())
               .orElseGet(() -> MemberIdentity.of(config));

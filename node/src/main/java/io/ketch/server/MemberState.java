@@ -1,6 +1,7 @@
 package io.ketch.server;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.Message;
 import com.google.protobuf.WireFormat;
@@ -49,6 +50,9 @@ final class MemberState {
   /** Bumped when the snapshot layout changes; an unknown version is refused rather than misread. */
   static final int SNAPSHOT_FORMAT = 1;
 
+  private static final int MVCC_TAG =
+      StateSnapshot.MVCC_FIELD_NUMBER << 3 | WireFormat.WIRETYPE_LENGTH_DELIMITED;
+
   private final KvStore store;
   private final WatchableStore watchable;
   private final Lessor lessor;
@@ -77,14 +81,38 @@ final class MemberState {
     this.kv = new KvApplier(store, lessor, headers);
   }
 
+  /**
+   * A snapshot's data as a StateSnapshot whose mvcc field is a substring of {@code data}, not a
+   * copy: a plain parse copies it (twice from a leader's snapshot, a rope of the pieces received).
+   */
+  static StateSnapshot parseSnapshot(ByteString data) throws IOException {
+    CodedInputStream in = data.newCodedInput();
+    ByteString others = ByteString.EMPTY;
+    ByteString mvcc = ByteString.EMPTY;
+    while (true) {
+      int start = in.getTotalBytesRead();
+      int tag = in.readTag();
+      if (tag == 0) {
+        return StateSnapshot.parseFrom(others).toBuilder().setMvcc(mvcc).build();
+      }
+      if (tag == MVCC_TAG) {
+        int length = in.readUInt32();
+        int at = in.getTotalBytesRead();
+        in.skipRawBytes(length);
+        mvcc = data.substring(at, at + length);
+      } else {
+        in.skipField(tag);
+        others = others.concat(data.substring(start, in.getTotalBytesRead()));
+      }
+    }
+  }
+
   /** Rebuilds the state a snapshot holds (an empty section means a fresh component). */
   static MemberState restore(
       StateSnapshot snapshot, Lessor lessor, LongFunction<ResponseHeader> headers) {
     try {
       KvStore store =
-          snapshot.getMvcc().isEmpty()
-              ? new KvStore()
-              : KvStore.restore(snapshot.getMvcc().newInput());
+          snapshot.getMvcc().isEmpty() ? new KvStore() : KvStore.restore(snapshot.getMvcc());
       if (!snapshot.getLessor().isEmpty()) {
         lessor.restoreSnapshot(new DataInputStream(snapshot.getLessor().newInput()));
       }
@@ -106,7 +134,7 @@ final class MemberState {
    */
   void restoreInPlace(StateSnapshot snapshot) {
     try {
-      store.restoreFrom(snapshot.getMvcc().newInput());
+      store.restoreFrom(snapshot.getMvcc());
       lessor.restoreSnapshot(new DataInputStream(snapshot.getLessor().newInput()));
       auth.restoreSnapshot(new DataInputStream(snapshot.getAuth().newInput()));
     } catch (IOException e) {

@@ -35,8 +35,9 @@ import net.openhft.chronicle.queue.RollCycles;
  * </pre>
  *
  * <p>Restart: the newest valid snapshot, then the WAL replayed after it; the result is exactly the
- * synced state. The log then starts at the snapshot (entries kept before it for slow followers are
- * not reloaded; such followers get the snapshot).
+ * synced state. The snapshot's file is read once, its data handed to the first {@link #snapshot()}
+ * call and not kept. The log then starts at the snapshot (entries kept before it for slow followers
+ * are not reloaded; such followers get the snapshot).
  *
  * <p>Retention: WAL roll files are released up to the oldest snapshot file still kept, so that if
  * the newest snapshot file turns out damaged, the previous one plus the WAL still rebuild the
@@ -116,18 +117,22 @@ public final class DiskStorage implements Storage, AutoCloseable {
   // Only the metadata stays in memory: the data (the whole state) is read back from its file on the
   // rare occasions raft sends it to a follower.
   private SnapshotMetadata snapshot;
+  // The newest snapshot as open() read it, until the first snapshot() call (the member's starting
+  // state) takes it or a newer one replaces it, so that restart reads the file once.
+  private Snapshot readAtOpen;
   private HardState hardState;
 
   private DiskStorage(
       Options options,
       Wal wal,
       SnapshotStore snapshots,
-      SnapshotMetadata snapshot,
+      Snapshot readAtOpen,
       Wal.Replayed replayed) {
     this.options = options;
     this.wal = wal;
     this.snapshots = snapshots;
-    this.snapshot = snapshot;
+    this.snapshot = readAtOpen.getMetadata();
+    this.readAtOpen = readAtOpen;
     long snapshotIndex = snapshot.getIndex();
     this.log = replayed.log();
     this.cacheFirst = this.log.lastIndex() + 1;
@@ -169,12 +174,12 @@ public final class DiskStorage implements Storage, AutoCloseable {
       throws IOException {
     Path member = dataDir.resolve("member");
     SnapshotStore snapshots = new SnapshotStore(member.resolve("snap"), options.snapshotsToKeep());
-    SnapshotMetadata snapshot =
-        snapshots.newestValid().orElse(SnapshotMetadata.getDefaultInstance());
+    Snapshot snapshot = snapshots.newestValid().orElse(Snapshot.getDefaultInstance());
+    SnapshotMetadata meta = snapshot.getMetadata();
     Wal wal = Wal.open(member.resolve("wal"), walOptions, options.onWalFailure()::accept);
     try {
       return new DiskStorage(
-          options, wal, snapshots, snapshot, wal.replay(snapshot.getIndex(), snapshot.getTerm()));
+          options, wal, snapshots, snapshot, wal.replay(meta.getIndex(), meta.getTerm()));
     } catch (RuntimeException e) {
       wal.close();
       throw e;
@@ -240,6 +245,7 @@ public final class DiskStorage implements Storage, AutoCloseable {
       wal.sync();
       synchronized (state) {
         this.snapshot = meta;
+        this.readAtOpen = null;
         this.hardState = raised;
         log.reset(meta.getIndex(), meta.getTerm());
         cache.clear();
@@ -284,6 +290,7 @@ public final class DiskStorage implements Storage, AutoCloseable {
           return;
         }
         this.snapshot = meta;
+        this.readAtOpen = null;
         log.compactTo(index - options.entriesToKeep());
       }
       releaseWal();
@@ -351,14 +358,23 @@ public final class DiskStorage implements Storage, AutoCloseable {
   }
 
   /**
-   * The newest snapshot, read from its file.
+   * The newest snapshot: the first call after a restart gets the one read then, later ones read it
+   * from its file.
    *
    * @throws SnapshotTemporarilyUnavailableException if a newer snapshot replaced its file while it
    *     was being read (raft asks again later)
    */
   @Override
   public Snapshot snapshot() {
-    SnapshotMetadata meta = snapshotMetadata();
+    SnapshotMetadata meta;
+    synchronized (state) {
+      if (readAtOpen != null) {
+        Snapshot taken = readAtOpen;
+        readAtOpen = null;
+        return taken;
+      }
+      meta = snapshot;
+    }
     if (meta.getIndex() == 0) {
       return Snapshot.getDefaultInstance();
     }

@@ -4,6 +4,7 @@ import com.google.common.io.CountingOutputStream;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.UnsafeByteOperations;
 import com.google.protobuf.WireFormat;
 import io.ketch.raft.pb.Snapshot;
 import io.ketch.raft.pb.SnapshotMetadata;
@@ -34,7 +35,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #save} is durable on return: it writes {@code <name>.tmp}, fsyncs it, renames it into
  * place and fsyncs the directory, so a crash leaves either no file or a whole one. {@link
- * #newestValid} finds the newest file that passes its checks; a damaged one is renamed to {@code
+ * #newestValid} reads the newest file that passes its checks; a damaged one is renamed to {@code
  * .broken} and logged, and the next older one is tried (which is why the WAL is kept from the
  * oldest retained snapshot on, see {@link DiskStorage}). Not thread-safe: DiskStorage serialises
  * its callers.
@@ -115,17 +116,17 @@ final class SnapshotStore {
   }
 
   /**
-   * The metadata of the newest snapshot that passes its checks; damaged newer ones are set aside as
-   * .broken.
+   * The newest snapshot that passes its checks, read whole (checking it means reading it all);
+   * damaged newer ones are set aside as .broken.
    */
-  Optional<SnapshotMetadata> newestValid() {
+  Optional<Snapshot> newestValid() {
     try {
       List<Path> files = snapshotFiles();
       for (int i = files.size() - 1; i >= 0; i--) {
         Path file = files.get(i);
         String problem;
         try {
-          return Optional.of(read(file).getMetadata());
+          return Optional.of(read(file));
         } catch (InvalidProtocolBufferException | CorruptSnapshotException e) {
           problem = e.getMessage();
         }
@@ -173,8 +174,10 @@ final class SnapshotStore {
     if (ByteBuffer.wrap(bytes, length, CRC).getInt() != crc(bytes, length)) {
       throw new CorruptSnapshotException("CRC mismatch");
     }
-    CodedInputStream body = CodedInputStream.newInstance(bytes, 0, length);
-    body.enableAliasing(true); // the state stays in the file's bytes rather than a second copy
+    // Aliased, so the state stays in the file's bytes rather than a second copy: protobuf aliases
+    // only a buffer it was told is immutable, as unsafeWrap's is.
+    CodedInputStream body = UnsafeByteOperations.unsafeWrap(bytes, 0, length).newCodedInput();
+    body.enableAliasing(true);
     Snapshot snapshot = Snapshot.parseFrom(body);
     Matcher name = NAME.matcher(file.getFileName().toString());
     if (!name.matches()

@@ -8,9 +8,9 @@ import io.ketch.pb.etcdserver.RangeRequest;
 import io.ketch.pb.etcdserver.RangeRequest.SortOrder;
 import io.ketch.pb.etcdserver.RangeRequest.SortTarget;
 import io.ketch.pb.mvcc.KeyValue;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
@@ -360,7 +360,7 @@ class KvStoreTest {
     assertThat(snapshot(store)).isEqualTo(pinned);
     assertThat(store.snapshotView().size()).isEqualTo(pinned.length);
 
-    KvStore restored = KvStore.restore(new ByteArrayInputStream(pinned));
+    KvStore restored = KvStore.restore(ByteString.copyFrom(pinned));
     assertThat(restored.hash()).isEqualTo(580496051);
     assertThat(snapshot(restored)).isEqualTo(pinned);
   }
@@ -396,7 +396,7 @@ class KvStoreTest {
     byte[] bytes = snapshot(store);
     assertThat(store.snapshotView().size()).isEqualTo(bytes.length); // 300 bytes: 2-byte varints
 
-    KvStore copy = KvStore.restore(new ByteArrayInputStream(bytes));
+    KvStore copy = KvStore.restore(ByteString.copyFrom(bytes));
     assertThat(copy.currentRevision()).isEqualTo(8);
     assertThat(copy.compactRevision()).isEqualTo(5);
     assertThat(copy.hash()).isEqualTo(store.hash());
@@ -409,18 +409,55 @@ class KvStoreTest {
     put(copy, "a", "after");
     put(store, "a", "after");
     assertThat(copy.hash()).isEqualTo(store.hash());
+
+    // A snapshot received from the leader arrives in pieces: a rope, read the same way.
+    ByteString pieces = ByteString.EMPTY;
+    for (int i = 0; i < bytes.length; i += 7) {
+      pieces = pieces.concat(ByteString.copyFrom(bytes, i, Math.min(7, bytes.length - i)));
+    }
+    assertThat(snapshot(KvStore.restore(pieces))).isEqualTo(bytes);
+  }
+
+  @Test
+  void aLargeStoreIsRestoredWithOneCopyOfItsRevisions() throws IOException {
+    KvStore store = new KvStore();
+    ByteString value = ByteString.copyFrom(new byte[32 << 10]);
+    for (int i = 0; i < 1024; i++) {
+      try (TxnWrite txn = store.write()) {
+        txn.put(bs("k" + i), value, 0);
+      }
+    }
+    ByteString bytes = ByteString.copyFrom(snapshot(store));
+    long before = allocatedBytes();
+    KvStore restored = KvStore.restore(bytes);
+    long allocated = allocatedBytes() - before;
+    assertThat(bytes.size()).isGreaterThan(32 << 20);
+    // The revisions' own arrays, and the index: not a copy of the whole snapshot besides.
+    assertThat(allocated).isBetween((long) bytes.size(), bytes.size() + (4L << 20));
+    assertThat(restored.hash()).isEqualTo(store.hash());
+  }
+
+  private static long allocatedBytes() {
+    return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean())
+        .getCurrentThreadAllocatedBytes();
   }
 
   @Test
   void aDamagedSnapshotIsRefused() throws IOException {
     byte[] bytes = snapshot(sample());
     bytes[bytes.length / 2] ^= 1;
-    assertThatThrownBy(() -> KvStore.restore(new ByteArrayInputStream(bytes)))
+    assertThatThrownBy(() -> KvStore.restore(ByteString.copyFrom(bytes)))
         .isInstanceOf(IOException.class);
     byte[] wrongVersion = snapshot(sample());
     wrongVersion[4] = 9;
-    assertThatThrownBy(() -> KvStore.restore(new ByteArrayInputStream(wrongVersion)))
+    assertThatThrownBy(() -> KvStore.restore(ByteString.copyFrom(wrongVersion)))
         .hasMessageContaining("version");
+
+    KvStore installed = sample();
+    int hash = installed.hash();
+    assertThatThrownBy(() -> installed.restoreFrom(ByteString.copyFrom(bytes)))
+        .hasMessage("mvcc snapshot checksum mismatch");
+    assertThat(installed.hash()).isEqualTo(hash);
   }
 
   private static byte[] snapshot(KvStore store) throws IOException {

@@ -318,7 +318,7 @@ class WatchableStoreTest {
     WatchStream stream = watchable.newWatchStream();
     stream.watch(WatchCreateRequest.newBuilder().setKey(bs("k")).build());
     drain(stream);
-    kv.restoreFrom(new java.io.ByteArrayInputStream(snapshot.toByteArray()));
+    kv.restoreFrom(ByteString.copyFrom(snapshot.toByteArray()));
     assertThat(kv.hash()).isEqualTo(leader.hash());
     catchUp();
     assertThat(drain(stream).stream().flatMap(r -> r.getEventsList().stream()))

@@ -57,6 +57,43 @@ class MemberStateSnapshotTest {
 
   @Test
   void aLargeStateIsWrittenWithoutACopyOfIt() throws IOException {
+    MemberState.PendingSnapshot pending = largeState().captureSnapshot(index, 2);
+    long before = allocatedBytes();
+    pending.writeTo(OutputStream.nullOutputStream());
+    long allocated = allocatedBytes() - before;
+    assertThat(pending.size()).isGreaterThan(32 << 20);
+    assertThat(allocated).isLessThan(1 << 20);
+  }
+
+  /**
+   * Read from a snapshot file (one array) or received from the leader (a rope of 1 MiB pieces), the
+   * state's revisions are copied once, into their own arrays, and the rest of it not at all.
+   */
+  @Test
+  void aLargeStateIsRestoredWithOneCopyOfItsRevisions() throws IOException {
+    MemberState state = largeState();
+    ByteString.Output out = ByteString.newOutput();
+    state.captureSnapshot(index, 2).writeTo(out);
+    ByteString file = ByteString.copyFrom(out.toByteString().toByteArray());
+    ByteString received = ByteString.EMPTY;
+    for (int at = 0; at < file.size(); at += 1 << 20) {
+      received = received.concat(file.substring(at, Math.min(at + (1 << 20), file.size())));
+    }
+    long[] allocated = new long[2];
+    MemberState[] restored = new MemberState[2];
+    for (int i = 0; i < 2; i++) {
+      long before = allocatedBytes();
+      restored[i] = MemberStates.fresh(MemberState.parseSnapshot(i == 0 ? file : received));
+      allocated[i] = allocatedBytes() - before;
+    }
+    for (int i = 0; i < 2; i++) {
+      assertThat(allocated[i]).isBetween((long) file.size(), file.size() + (4L << 20));
+      assertThat(restored[i].store().hash()).isEqualTo(state.store().hash());
+    }
+  }
+
+  /** 1024 keys of 32 KiB values: a 32 MiB state. */
+  private MemberState largeState() {
     MemberState state = MemberStates.fresh(StateSnapshot.getDefaultInstance());
     ByteString value = ByteString.copyFrom(new byte[32 << 10]);
     for (int i = 0; i < 1024; i++) {
@@ -66,12 +103,7 @@ class MemberStateSnapshotTest {
               .build(),
           ++index);
     }
-    MemberState.PendingSnapshot pending = state.captureSnapshot(index, 2);
-    long before = allocatedBytes();
-    pending.writeTo(OutputStream.nullOutputStream());
-    long allocated = allocatedBytes() - before;
-    assertThat(pending.size()).isGreaterThan(32 << 20);
-    assertThat(allocated).isLessThan(1 << 20);
+    return state;
   }
 
   private static long allocatedBytes() {

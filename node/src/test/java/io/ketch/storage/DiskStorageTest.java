@@ -10,6 +10,7 @@ import io.ketch.raft.pb.Entry;
 import io.ketch.raft.pb.HardState;
 import io.ketch.raft.pb.Snapshot;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -154,6 +155,49 @@ class DiskStorageTest {
     try (DiskStorage storage = open()) {
       assertThat(storage.entries(16, 18, Long.MAX_VALUE)).isEqualTo(WalFixtures.entries(16, 17, 3));
     }
+  }
+
+  @Test
+  void aRestartReadsTheNewestSnapshotOnceAndKeepsOnlyItsMetadata() throws IOException {
+    Snapshot large =
+        SnapshotStoreTest.snapshot(1, 10).toBuilder()
+            .setData(ByteString.copyFrom(new byte[32 << 20]))
+            .build();
+    try (DiskStorage storage = open()) {
+      storage.saveSnapshot(large);
+    }
+    long opening;
+    long later;
+    Snapshot first;
+    Snapshot second;
+    long before = allocatedBytes();
+    try (DiskStorage storage = open()) {
+      first = storage.snapshot(); // the member's starting state
+      opening = allocatedBytes() - before;
+      before = allocatedBytes();
+      second = storage.snapshot(); // raft sending it to a follower
+      later = allocatedBytes() - before;
+    }
+    assertThat(opening).isBetween(32L << 20, 36L << 20); // the file read once
+    assertThat(later).isGreaterThan(32L << 20); // read again: the first one was not kept
+    assertThat(first).isEqualTo(large);
+    assertThat(second).isEqualTo(large);
+  }
+
+  @Test
+  void aSnapshotInstalledAfterARestartReplacesTheOneReadThen() throws IOException {
+    try (DiskStorage storage = open()) {
+      storage.saveSnapshot(SnapshotStoreTest.snapshot(3, 15));
+    }
+    try (DiskStorage storage = open()) {
+      storage.saveSnapshot(SnapshotStoreTest.snapshot(4, 20));
+      assertThat(storage.snapshot()).isEqualTo(SnapshotStoreTest.snapshot(4, 20));
+    }
+  }
+
+  private static long allocatedBytes() {
+    return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean())
+        .getCurrentThreadAllocatedBytes();
   }
 
   @Test

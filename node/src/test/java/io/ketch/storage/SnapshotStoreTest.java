@@ -44,7 +44,7 @@ class SnapshotStoreTest {
         .containsExactly(
             "0000000000000002-0000000000000014.snap", "0000000000000002-000000000000001e.snap");
     SnapshotStore reopened = new SnapshotStore(dir, 2);
-    assertThat(reopened.newestValid()).contains(snapshot(2, 30).getMetadata());
+    assertThat(reopened.newestValid()).contains(snapshot(2, 30));
     assertThat(reopened.load(snapshot(2, 30).getMetadata())).contains(snapshot(2, 30));
     assertThat(reopened.load(snapshot(1, 10).getMetadata())).isEmpty(); // pruned
     assertThat(store.oldestIndex()).isEqualTo(20);
@@ -66,7 +66,7 @@ class SnapshotStoreTest {
     Files.writeString(dir.resolve("0000000000000003-0000000000000028.snap.tmp"), "half");
 
     SnapshotStore reopened = new SnapshotStore(dir, 3);
-    assertThat(reopened.newestValid()).contains(snapshot(1, 10).getMetadata());
+    assertThat(reopened.newestValid()).contains(snapshot(1, 10));
     assertThat(names())
         .containsExactly(
             "0000000000000001-000000000000000a.snap",
@@ -121,7 +121,7 @@ class SnapshotStoreTest {
     assertThatThrownBy(() -> store.save(snapshot(1, 20).getMetadata(), short1))
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("snapshot data wrote 99 bytes, not the 100 it declared");
-    assertThat(new SnapshotStore(dir, 2).newestValid()).contains(snapshot(1, 10).getMetadata());
+    assertThat(new SnapshotStore(dir, 2).newestValid()).contains(snapshot(1, 10));
   }
 
   private static void save(SnapshotStore store, Snapshot snapshot) {
