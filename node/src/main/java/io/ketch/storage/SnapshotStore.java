@@ -82,17 +82,15 @@ final class SnapshotStore {
         CheckedOutputStream checked = new CheckedOutputStream(counted, new CRC32C());
         CodedOutputStream coded = CodedOutputStream.newInstance(checked, 64);
         coded.writeTag(Snapshot.DATA_FIELD_NUMBER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-        coded.writeUInt32NoTag(data.size());
+        int size = data.size();
+        coded.writeUInt32NoTag(size);
         coded.flush();
         long start = counted.getCount();
         data.writeTo(checked);
-        if (counted.getCount() - start != data.size()) {
+        long written = counted.getCount() - start;
+        if (written != size) {
           throw new IllegalStateException(
-              "snapshot data wrote "
-                  + (counted.getCount() - start)
-                  + " bytes, not the "
-                  + data.size()
-                  + " it declared");
+              "snapshot data wrote " + written + " bytes, not the " + size + " it declared");
         }
         coded.writeMessage(Snapshot.METADATA_FIELD_NUMBER, meta);
         coded.flush();
