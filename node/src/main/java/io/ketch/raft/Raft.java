@@ -197,6 +197,11 @@ final class Raft {
     return true;
   }
 
+  /** Sends {@code to} as many MSG_APP with entries as its flow control lets through now. */
+  private void fillWindow(long to) {
+    while (maybeSendAppend(to, false)) {}
+  }
+
   private void sendAppend(long to) {
     maybeSendAppend(to, true);
   }
@@ -670,7 +675,7 @@ final class Raft {
     // as that many one-entry proposals would, instead of waiting for an acknowledgement.
     for (long peer : trk.progress.keySet()) {
       if (peer != id) {
-        while (maybeSendAppend(peer, false)) {}
+        fillWindow(peer);
       }
     }
   }
@@ -755,8 +760,7 @@ final class Raft {
       releasePendingReadIndexMessages();
       bcastAppend();
     } else if (m.getFrom() != id) {
-      // Fill the window that the acknowledgement opened.
-      while (maybeSendAppend(m.getFrom(), false)) {}
+      fillWindow(m.getFrom()); // the acknowledgement opened it
     }
     if (m.getFrom() == leadTransferee && pr.match == raftLog.lastIndex()) {
       send(msg(MessageType.MSG_TIMEOUT_NOW, m.getFrom()));

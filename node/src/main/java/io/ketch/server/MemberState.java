@@ -93,7 +93,7 @@ final class MemberState {
       int start = in.getTotalBytesRead();
       int tag = in.readTag();
       if (tag == 0) {
-        return StateSnapshot.parseFrom(others).toBuilder().setMvcc(mvcc).build();
+        return StateSnapshot.newBuilder().mergeFrom(others).setMvcc(mvcc).build();
       }
       if (tag == MVCC_TAG) {
         int length = in.readUInt32();

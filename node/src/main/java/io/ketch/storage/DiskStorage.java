@@ -248,9 +248,7 @@ public final class DiskStorage implements Storage, AutoCloseable {
         this.readAtOpen = null;
         this.hardState = raised;
         log.reset(meta.getIndex(), meta.getTerm());
-        cache.clear();
-        cacheFirst = meta.getIndex() + 1;
-        cacheBytes = 0;
+        emptyCache(meta.getIndex() + 1);
       }
       releaseWal();
     }
@@ -473,9 +471,7 @@ public final class DiskStorage implements Storage, AutoCloseable {
   private void cache(List<Entry> fresh) {
     long from = fresh.get(0).getIndex();
     if (from < cacheFirst) {
-      cache.clear();
-      cacheFirst = from;
-      cacheBytes = 0;
+      emptyCache(from);
     } else {
       List<Entry> replaced = cache.subList((int) (from - cacheFirst), cache.size());
       replaced.forEach(e -> cacheBytes -= e.getSerializedSize());
@@ -493,6 +489,13 @@ public final class DiskStorage implements Storage, AutoCloseable {
       cache.subList(0, drop).clear();
       cacheFirst += drop;
     }
+  }
+
+  /** Empties the cache, whose next entry will be {@code first}. */
+  private void emptyCache(long first) {
+    cache.clear();
+    cacheFirst = first;
+    cacheBytes = 0;
   }
 
   private long termLocked(long index) {
