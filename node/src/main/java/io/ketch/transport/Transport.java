@@ -21,6 +21,7 @@ import io.ketch.pb.etcdserver.MemberPromoteRequest;
 import io.ketch.pb.etcdserver.MemberPromoteResponse;
 import io.ketch.raft.pb.Message;
 import io.ketch.raft.pb.MessageType;
+import io.ketch.storage.DiskStorage;
 import io.ketch.transport.pb.MessageBatch;
 import io.ketch.transport.pb.PeerGrpc;
 import io.ketch.transport.pb.StreamClosed;
@@ -54,8 +55,13 @@ import org.slf4j.LoggerFactory;
 public final class Transport implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Transport.class);
 
-  /** Room for a batch of {@link PeerSender#MAX_BATCH_BYTES} plus one large entry. */
-  static final int MAX_INBOUND_BYTES = 64 << 20;
+  /**
+   * The largest peer message: a batch is at most {@link PeerSender#MAX_BATCH_BYTES} or one message,
+   * and a message carries at most raft's 1 MiB budget of entries or one entry of any size a member
+   * takes, whatever --max-request-bytes the leader and this member were each given.
+   */
+  static final int MAX_INBOUND_BYTES =
+      Math.toIntExact(DiskStorage.MAX_ENTRY_BYTES + PeerSender.MAX_BATCH_BYTES);
 
   private final long memberId;
   private final long clusterId;

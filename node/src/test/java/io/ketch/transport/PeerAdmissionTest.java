@@ -6,15 +6,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
-import io.ketch.pb.etcdserver.LeaseKeepAliveRequest;
-import io.ketch.pb.etcdserver.LeaseKeepAliveResponse;
-import io.ketch.pb.etcdserver.LeaseLeasesResponse;
-import io.ketch.pb.etcdserver.LeaseTimeToLiveRequest;
-import io.ketch.pb.etcdserver.LeaseTimeToLiveResponse;
 import io.ketch.pb.etcdserver.MemberListResponse;
-import io.ketch.pb.etcdserver.MemberPromoteRequest;
-import io.ketch.pb.etcdserver.MemberPromoteResponse;
-import io.ketch.pb.etcdserver.ResponseHeader;
 import io.ketch.raft.pb.Message;
 import io.ketch.raft.pb.MessageType;
 import io.ketch.transport.pb.MessageBatch;
@@ -24,7 +16,6 @@ import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,63 +26,9 @@ class PeerAdmissionTest {
   static final long CLUSTER = 0xc1;
   static final long REMOVED = 0x99;
 
-  final List<Message> received = new CopyOnWriteArrayList<>();
-  final List<Long> unreachable = new CopyOnWriteArrayList<>();
+  final RecordingPeerHandler handler = new RecordingPeerHandler(CLUSTER, Set.of(REMOVED));
   Transport transport;
   ManagedChannel channel;
-
-  final PeerHandler handler =
-      new PeerHandler() {
-        @Override
-        public void receive(List<Message> messages) {
-          received.addAll(messages);
-        }
-
-        @Override
-        public void reportUnreachable(long peer) {
-          unreachable.add(peer);
-        }
-
-        @Override
-        public void reportSnapshot(long peer, boolean failed) {}
-
-        @Override
-        public boolean isRemoved(long member) {
-          return Set.of(REMOVED).contains(member);
-        }
-
-        @Override
-        public void removedFromCluster() {}
-
-        @Override
-        public CompletableFuture<MemberListResponse> members() {
-          return CompletableFuture.completedFuture(
-              MemberListResponse.newBuilder()
-                  .setHeader(ResponseHeader.newBuilder().setClusterId(CLUSTER))
-                  .build());
-        }
-
-        @Override
-        public CompletableFuture<MemberPromoteResponse> memberPromote(MemberPromoteRequest r) {
-          return CompletableFuture.failedFuture(new UnsupportedOperationException());
-        }
-
-        @Override
-        public CompletableFuture<LeaseKeepAliveResponse> leaseRenew(LeaseKeepAliveRequest r) {
-          return CompletableFuture.failedFuture(new UnsupportedOperationException());
-        }
-
-        @Override
-        public CompletableFuture<LeaseTimeToLiveResponse> leaseTimeToLive(
-            LeaseTimeToLiveRequest r) {
-          return CompletableFuture.failedFuture(new UnsupportedOperationException());
-        }
-
-        @Override
-        public CompletableFuture<LeaseLeasesResponse> leases() {
-          return CompletableFuture.failedFuture(new UnsupportedOperationException());
-        }
-      };
 
   @BeforeEach
   void start() throws Exception {
@@ -146,7 +83,7 @@ class PeerAdmissionTest {
   @Test
   void aMemberOfTheClusterIsHeard() throws Exception {
     assertThat(streamOneBatch(stub(CLUSTER, 2), 2).isOk()).isTrue();
-    assertThat(received).hasSize(1);
+    assertThat(handler.received).hasSize(1);
   }
 
   @Test
@@ -154,7 +91,7 @@ class PeerAdmissionTest {
     Status refused = streamOneBatch(stub(0xbad, 2), 2);
     assertThat(refused.getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
     assertThat(refused.getDescription()).isEqualTo("cluster ID mismatch");
-    assertThat(received).isEmpty();
+    assertThat(handler.received).isEmpty();
   }
 
   @Test
@@ -162,7 +99,7 @@ class PeerAdmissionTest {
     Status refused = streamOneBatch(stub(CLUSTER, REMOVED), REMOVED);
     assertThat(refused.getDescription())
         .isEqualTo("the member has been permanently removed from the cluster");
-    assertThat(received).isEmpty();
+    assertThat(handler.received).isEmpty();
   }
 
   @Test
@@ -178,6 +115,6 @@ class PeerAdmissionTest {
   void aMessageToAnUnknownPeerIsReportedUnreachable() {
     transport.send(
         List.of(Message.newBuilder().setType(MessageType.MSG_HEARTBEAT).setTo(42).build()));
-    assertThat(unreachable).containsExactly(42L);
+    assertThat(handler.unreachable).containsExactly(42L);
   }
 }
