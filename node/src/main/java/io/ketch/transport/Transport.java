@@ -58,7 +58,7 @@ public final class Transport implements AutoCloseable {
   /**
    * The largest peer message: a batch is at most {@link PeerSender#MAX_BATCH_BYTES} or one message,
    * and a message carries at most raft's 1 MiB budget of entries or one entry of any size a member
-   * takes, whatever --max-request-bytes the leader and this member were each given.
+   * can be configured to take.
    */
   static final int MAX_INBOUND_BYTES =
       Math.toIntExact(DiskStorage.MAX_ENTRY_BYTES + PeerSender.MAX_BATCH_BYTES);
