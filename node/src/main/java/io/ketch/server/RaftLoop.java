@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
  *   <li>a leader sends its messages before its own write (thesis 10.2.1); a follower only after it;
  *   <li>the snapshot, then the entries and HardState are saved, synced once when raft asks for it;
  *   <li>committed entries go to the apply thread only after that save, so nothing is applied (and
- *       no client is answered) before it is durable here (etcd#14370);
+ *       no client is answered) before it is durable here (etcd#14370); a Ready with no new entries
+ *       and no snapshot hands them on first, since every earlier Ready was saved before this one
+ *       (etcd's raftNode applies in parallel with its save the same way);
  *   <li>advance.
  * </ol>
  */
@@ -240,6 +242,10 @@ final class RaftLoop implements AutoCloseable {
     if (leader && !rd.messages().isEmpty()) {
       listener.send(rd.messages());
     }
+    boolean committedAreDurable = rd.entries().isEmpty() && rd.snapshot() == null;
+    if (committedAreDurable) {
+      handOnCommitted(rd);
+    }
     if (rd.snapshot() != null) {
       storage.saveSnapshot(rd.snapshot());
     }
@@ -257,12 +263,18 @@ final class RaftLoop implements AutoCloseable {
     if (!rd.readStates().isEmpty()) {
       listener.onReadStates(rd.readStates());
     }
+    if (!committedAreDurable) {
+      handOnCommitted(rd);
+    }
+    node.advance(rd);
+  }
+
+  private void handOnCommitted(Ready rd) throws InterruptedException {
     if (rd.snapshot() != null || !rd.committedEntries().isEmpty()) {
       while (!listener.offerCommitted(rd, 10)) {
         runUrgent();
       }
     }
-    node.advance(rd);
   }
 
   @Override

@@ -10,6 +10,7 @@ import io.ketch.raft.ReadState;
 import io.ketch.raft.Ready;
 import io.ketch.raft.SoftState;
 import io.ketch.raft.pb.ConfState;
+import io.ketch.raft.pb.Entry;
 import io.ketch.raft.pb.HardState;
 import io.ketch.raft.pb.Message;
 import io.ketch.raft.pb.MessageType;
@@ -29,8 +30,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The raft loop's batching of proposals, on member 1 of three with the test as the other two.
- * Everything is queued before the loop starts, so one drain takes it all.
+ * The raft loop's batching of proposals and the order of a Ready's steps, on member 1 of three with
+ * the test as the other two. What a test queues before the loop starts is taken in one drain.
  */
 class RaftLoopTest {
   private static final long TICK_MILLIS = 60_000; // no tick during a test: no election
@@ -40,6 +41,7 @@ class RaftLoopTest {
   private RaftLoop loop;
   private final List<List<Message>> sends = new CopyOnWriteArrayList<>();
   private final Queue<String> dropped = new ConcurrentLinkedQueue<>();
+  private final List<Offered> offered = new CopyOnWriteArrayList<>();
 
   @BeforeEach
   void open() throws IOException {
@@ -138,6 +140,51 @@ class RaftLoopTest {
     assertThat(forwardedProposals()).isEmpty();
   }
 
+  @Test
+  void committedEntriesAreAppliedAfterTheirReadysEntriesAreSavedAndBeforeACommitAloneIs() {
+    followMember2();
+    Entry two = Entry.newBuilder().setIndex(2).setTerm(2).setData(bytes("two")).build();
+    Entry three = Entry.newBuilder().setIndex(3).setTerm(2).setData(bytes("three")).build();
+    stepFromLeader(appendFromMember2(1, 1, 2, List.of(two, three)));
+    loop.start();
+    await().atMost(10, TimeUnit.SECONDS).until(() -> offered.size() == 1);
+    stepFromLeader(appendFromMember2(3, 2, 3, List.of()));
+    await().atMost(10, TimeUnit.SECONDS).until(() -> offered.size() == 2);
+
+    assertThat(offered.get(0))
+        .as("entries 2-3 arrive with commit 2: saved first")
+        .isEqualTo(new Offered(2, 3, 2));
+    assertThat(offered.get(1))
+        .as("commit 3 alone: entry 3 handed on before the commit is written")
+        .isEqualTo(new Offered(3, 3, 2));
+    await()
+        .atMost(10, TimeUnit.SECONDS)
+        .until(() -> storage.initialState().hardState().getCommit() == 3);
+  }
+
+  private static Message appendFromMember2(
+      long prevIndex, long prevTerm, long commit, List<Entry> entries) {
+    return Message.newBuilder()
+        .setType(MessageType.MSG_APP)
+        .setFrom(2)
+        .setTo(1)
+        .setTerm(2)
+        .setIndex(prevIndex)
+        .setLogTerm(prevTerm)
+        .setCommit(commit)
+        .addAllEntries(entries)
+        .build();
+  }
+
+  private void stepFromLeader(Message m) {
+    assertThat(loop.submit((node, storage) -> node.step(m), 0)).isTrue();
+  }
+
+  /**
+   * A Ready's committed entries as the apply thread is handed them, with what the log had saved.
+   */
+  private record Offered(long lastCommitted, long savedLastIndex, long savedCommit) {}
+
   private final class Recorder implements RaftLoop.Listener {
     @Override
     public void onSoftState(SoftState state, long term) {}
@@ -153,6 +200,12 @@ class RaftLoopTest {
 
     @Override
     public boolean offerCommitted(Ready ready, long timeoutMillis) {
+      List<Entry> entries = ready.committedEntries();
+      offered.add(
+          new Offered(
+              entries.get(entries.size() - 1).getIndex(),
+              storage.lastIndex(),
+              storage.initialState().hardState().getCommit()));
       return true;
     }
 
