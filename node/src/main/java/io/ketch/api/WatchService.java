@@ -2,6 +2,7 @@ package io.ketch.api;
 
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.ketch.api.http.EventLoops;
 import io.ketch.auth.AuthException;
 import io.ketch.mvcc.WatchStream;
 import io.ketch.mvcc.WatchableStore;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -25,6 +27,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * stream; its responses are drained to the client only while the client keeps up (isReady), so a
  * slow client leaves its events in the bounded stream, whose watchers then fall back to catching up
  * from history: memory stays bounded and the apply thread never waits for a client.
+ *
+ * <p>A stream is drained on its connection's event loop, where the gRPC call runs: the store's
+ * thread only schedules the drain, and the drain's writes are flushed on the same thread, together
+ * for every stream of the connection drained in one turn of the loop.
  */
 final class WatchService extends WatchGrpc.WatchImplBase {
   private final EtcdServer server;
@@ -36,6 +42,7 @@ final class WatchService extends WatchGrpc.WatchImplBase {
   private final Set<ClientStream> streams = ConcurrentHashMap.newKeySet();
 
   /**
+   * @param drains where a stream whose call is not on an event loop (an in-process call) is drained
    * @param progressTicks where the progress_notify timer runs, every {@code progressInterval}
    */
   WatchService(
@@ -60,7 +67,8 @@ final class WatchService extends WatchGrpc.WatchImplBase {
   public StreamObserver<WatchRequest> watch(StreamObserver<WatchResponse> responses) {
     ServerCallStreamObserver<WatchResponse> out =
         (ServerCallStreamObserver<WatchResponse>) responses;
-    ClientStream stream = new ClientStream(out, store.newWatchStream());
+    ClientStream stream =
+        new ClientStream(out, store.newWatchStream(), EventLoops.currentOr(drains));
     streams.add(stream);
     if (LeaderMonitor.leaderRequired()) {
       leaders.watch(stream);
@@ -77,12 +85,15 @@ final class WatchService extends WatchGrpc.WatchImplBase {
     private final Set<Long> fragmented = ConcurrentHashMap.newKeySet();
     private final Set<Long> progressNotify = ConcurrentHashMap.newKeySet();
     private final Set<Long> sentEvents = ConcurrentHashMap.newKeySet();
+    private final Executor drainer;
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private volatile boolean closed;
 
-    ClientStream(ServerCallStreamObserver<WatchResponse> out, WatchStream watchers) {
+    ClientStream(
+        ServerCallStreamObserver<WatchResponse> out, WatchStream watchers, Executor drainer) {
       this.out = out;
       this.watchers = watchers;
+      this.drainer = drainer;
       watchers.setReadyListener(this::scheduleDrain);
     }
 
@@ -178,7 +189,11 @@ final class WatchService extends WatchGrpc.WatchImplBase {
     /** Called from the store's threads with its lock held: only schedules. */
     void scheduleDrain() {
       if (!closed && drainScheduled.compareAndSet(false, true)) {
-        drains.execute(this::drain);
+        try {
+          drainer.execute(this::drain);
+        } catch (RejectedExecutionException e) {
+          // The connection's event loop has shut down, and the stream with it.
+        }
       }
     }
 
