@@ -42,7 +42,7 @@ final class WatchService extends WatchGrpc.WatchImplBase {
   private final Set<ClientStream> streams = ConcurrentHashMap.newKeySet();
 
   /**
-   * @param drains where a stream whose call is not on an event loop (an in-process call) is drained
+   * @param drains where a stream is drained whose call did not arrive on an event loop
    * @param progressTicks where the progress_notify timer runs, every {@code progressInterval}
    */
   WatchService(
