@@ -29,8 +29,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * from history: memory stays bounded and the apply thread never waits for a client.
  *
  * <p>A stream is drained on its connection's event loop, where the gRPC call runs: the store's
- * thread only schedules the drain, and the drain's writes are flushed on the same thread, together
- * for every stream of the connection drained in one turn of the loop.
+ * thread only schedules the drain, and the drain's writes are flushed on that same thread.
  */
 final class WatchService extends WatchGrpc.WatchImplBase {
   private final EtcdServer server;

@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
+import io.ketch.Allocations;
 import io.ketch.pb.etcdserver.RangeRequest;
 import io.ketch.pb.etcdserver.RangeRequest.SortOrder;
 import io.ketch.pb.etcdserver.RangeRequest.SortTarget;
 import io.ketch.pb.mvcc.KeyValue;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
@@ -428,18 +428,13 @@ class KvStoreTest {
       }
     }
     ByteString bytes = ByteString.copyFrom(snapshot(store));
-    long before = allocatedBytes();
+    long before = Allocations.onThisThread();
     KvStore restored = KvStore.restore(bytes);
-    long allocated = allocatedBytes() - before;
+    long allocated = Allocations.onThisThread() - before;
     assertThat(bytes.size()).isGreaterThan(32 << 20);
     // The revisions' own arrays, and the index: not a copy of the whole snapshot besides.
     assertThat(allocated).isBetween((long) bytes.size(), bytes.size() + (4L << 20));
     assertThat(restored.hash()).isEqualTo(store.hash());
-  }
-
-  private static long allocatedBytes() {
-    return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean())
-        .getCurrentThreadAllocatedBytes();
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.ketch.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
+import io.ketch.Allocations;
 import io.ketch.pb.etcdserver.LeaseGrantRequest;
 import io.ketch.pb.etcdserver.PutRequest;
 import io.ketch.pb.etcdserver.RangeRequest;
@@ -11,7 +12,6 @@ import io.ketch.server.pb.StateSnapshot;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.lang.management.ManagementFactory;
 import org.junit.jupiter.api.Test;
 
 class MemberStateSnapshotTest {
@@ -58,9 +58,9 @@ class MemberStateSnapshotTest {
   @Test
   void aLargeStateIsWrittenWithoutACopyOfIt() throws IOException {
     MemberState.PendingSnapshot pending = largeState().captureSnapshot(index, 2);
-    long before = allocatedBytes();
+    long before = Allocations.onThisThread();
     pending.writeTo(OutputStream.nullOutputStream());
-    long allocated = allocatedBytes() - before;
+    long allocated = Allocations.onThisThread() - before;
     assertThat(pending.size()).isGreaterThan(32 << 20);
     assertThat(allocated).isLessThan(1 << 20);
   }
@@ -82,9 +82,9 @@ class MemberStateSnapshotTest {
     long[] allocated = new long[2];
     MemberState[] restored = new MemberState[2];
     for (int i = 0; i < 2; i++) {
-      long before = allocatedBytes();
+      long before = Allocations.onThisThread();
       restored[i] = MemberStates.fresh(MemberState.parseSnapshot(i == 0 ? file : received));
-      allocated[i] = allocatedBytes() - before;
+      allocated[i] = Allocations.onThisThread() - before;
     }
     for (int i = 0; i < 2; i++) {
       assertThat(allocated[i]).isBetween((long) file.size(), file.size() + (4L << 20));
@@ -104,11 +104,6 @@ class MemberStateSnapshotTest {
           ++index);
     }
     return state;
-  }
-
-  private static long allocatedBytes() {
-    return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean())
-        .getCurrentThreadAllocatedBytes();
   }
 
   private static ByteString k(String key) {

@@ -72,14 +72,13 @@ class RaftLoopTest {
 
   /** Member 2 leads: member 1 follows it and forwards its proposals. */
   private void followMember2() {
-    Message heartbeat =
+    stepFromLeader(
         Message.newBuilder()
             .setType(MessageType.MSG_HEARTBEAT)
             .setFrom(2)
             .setTo(1)
             .setTerm(2)
-            .build();
-    assertThat(loop.submit((node, storage) -> node.step(heartbeat), 0)).isTrue();
+            .build());
   }
 
   private List<List<String>> forwardedProposals() {

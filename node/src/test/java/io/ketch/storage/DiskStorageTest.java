@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
+import io.ketch.Allocations;
 import io.ketch.raft.Storage;
 import io.ketch.raft.pb.ConfState;
 import io.ketch.raft.pb.Entry;
 import io.ketch.raft.pb.HardState;
 import io.ketch.raft.pb.Snapshot;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -170,13 +170,13 @@ class DiskStorageTest {
     long later;
     Snapshot first;
     Snapshot second;
-    long before = allocatedBytes();
+    long before = Allocations.onThisThread();
     try (DiskStorage storage = open()) {
       first = storage.snapshot(); // the member's starting state
-      opening = allocatedBytes() - before;
-      before = allocatedBytes();
+      opening = Allocations.onThisThread() - before;
+      before = Allocations.onThisThread();
       second = storage.snapshot(); // raft sending it to a follower
-      later = allocatedBytes() - before;
+      later = Allocations.onThisThread() - before;
     }
     assertThat(opening).isBetween(32L << 20, 36L << 20); // the file read once
     assertThat(later).isGreaterThan(32L << 20); // read again: the first one was not kept
@@ -193,11 +193,6 @@ class DiskStorageTest {
       storage.saveSnapshot(SnapshotStoreTest.snapshot(4, 20));
       assertThat(storage.snapshot()).isEqualTo(SnapshotStoreTest.snapshot(4, 20));
     }
-  }
-
-  private static long allocatedBytes() {
-    return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean())
-        .getCurrentThreadAllocatedBytes();
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
+import io.ketch.Allocations;
 import io.ketch.raft.pb.ConfState;
 import io.ketch.raft.pb.Snapshot;
 import io.ketch.raft.pb.SnapshotMetadata;
@@ -90,16 +91,11 @@ class SnapshotStoreTest {
     Snapshot large =
         snapshot(1, 10).toBuilder().setData(ByteString.copyFrom(new byte[32 << 20])).build();
     long direct = directBytesUsed();
-    long allocated = allocatedBytes();
+    long allocated = Allocations.onThisThread();
     save(store, large);
-    assertThat(allocatedBytes() - allocated).isLessThan(1 << 20);
+    assertThat(Allocations.onThisThread() - allocated).isLessThan(1 << 20);
     assertThat(store.load(large.getMetadata())).contains(large);
     assertThat(directBytesUsed() - direct).isLessThan(1 << 20);
-  }
-
-  private static long allocatedBytes() {
-    return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean())
-        .getCurrentThreadAllocatedBytes();
   }
 
   @Test
