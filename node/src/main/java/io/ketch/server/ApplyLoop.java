@@ -40,10 +40,6 @@ final class ApplyLoop implements AutoCloseable {
     return tasks.offer(task, timeoutMillis, TimeUnit.MILLISECONDS);
   }
 
-  boolean onApplyThread() {
-    return Thread.currentThread() == thread;
-  }
-
   private void run() {
     try {
       for (Runnable task = tasks.take(); task != STOP; task = tasks.take()) {
