@@ -134,6 +134,8 @@ public final class EtcdServer implements AutoCloseable {
   private static final int RAFT_QUEUE = 1 << 16;
   private static final int APPLY_QUEUE = 1024;
   private static final long LEASE_TICK_MILLIS = 500;
+  // How late past its deadline a request may be failed.
+  private static final long DEADLINE_SWEEP_MILLIS = 50;
   private static final long REMOVED_STOP_DELAY_MILLIS = 1000;
 
   private final ServerConfig config;
@@ -152,6 +154,7 @@ public final class EtcdServer implements AutoCloseable {
   private final ExecutorService passwordExecutor;
   private volatile Supplier<AuthInfo> requester = () -> null;
   private final long requestTimeoutMillis;
+  private final RequestDeadlines deadlines;
   private final Metrics metrics;
 
   private final CompletableFuture<Void> ready = new CompletableFuture<>();
@@ -185,6 +188,7 @@ public final class EtcdServer implements AutoCloseable {
     this.identity = identity;
     this.storage = storage;
     this.requestTimeoutMillis = config.requestTimeout().toMillis();
+    this.deadlines = new RequestDeadlines(config.requestTimeout().toNanos(), System::nanoTime);
     Lessor lessor =
         new Lessor(LessorConfig.forElectionTimeout(config.electionTimeout()), Lessor.systemClock());
     this.state = MemberState.restore(start, lessor, this::header);
@@ -312,6 +316,11 @@ public final class EtcdServer implements AutoCloseable {
     server.raft.start();
     server.timer.scheduleWithFixedDelay(
         server::leaseDuties, LEASE_TICK_MILLIS, LEASE_TICK_MILLIS, TimeUnit.MILLISECONDS);
+    server.timer.scheduleWithFixedDelay(
+        server.deadlines::sweep,
+        DEADLINE_SWEEP_MILLIS,
+        DEADLINE_SWEEP_MILLIS,
+        TimeUnit.MILLISECONDS);
     if (config.autoCompaction().enabled()) {
       Compactor compactor = new Compactor(config.autoCompaction());
       long every = compactor.interval().toMillis();
@@ -935,8 +944,8 @@ public final class EtcdServer implements AutoCloseable {
   }
 
   private <T> CompletableFuture<T> withTimeout(CompletableFuture<T> future) {
-    return future
-        .orTimeout(requestTimeoutMillis, TimeUnit.MILLISECONDS)
+    return deadlines
+        .limit(future)
         .exceptionallyCompose(
             failure ->
                 CompletableFuture.failedFuture(
