@@ -1216,5 +1216,6 @@ public final class EtcdServer implements AutoCloseable {
     passwordExecutor.shutdownNow();
     storage.close();
     waiters.failAll(ServerError.STOPPED.exception());
+    deadlines.failAll(ServerError.STOPPED.exception());
   }
 }

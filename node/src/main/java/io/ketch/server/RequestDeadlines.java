@@ -55,6 +55,15 @@ final class RequestDeadlines {
     }
   }
 
+  /**
+   * Fails every request still watched with {@code cause}: the member stops, and its timer with it.
+   */
+  void failAll(Throwable cause) {
+    for (Pending head = pending.poll(); head != null; head = pending.poll()) {
+      head.request().completeExceptionally(cause);
+    }
+  }
+
   /** Requests being watched, finished or not (for tests). */
   int size() {
     return pending.size();

@@ -59,6 +59,20 @@ class RequestDeadlinesTest {
   }
 
   @Test
+  void failingAllFailsThePendingWithTheCauseAndKeepsTheFinished() {
+    CompletableFuture<String> pending = deadlines.limit(new CompletableFuture<>());
+    CompletableFuture<String> finished = deadlines.limit(new CompletableFuture<>());
+    finished.complete("applied");
+    IllegalStateException stopped = new IllegalStateException("stopped");
+
+    deadlines.failAll(stopped);
+
+    assertThat(pending.handle((result, failure) -> failure).join()).isSameAs(stopped);
+    assertThat(finished.join()).isEqualTo("applied");
+    assertThat(deadlines.size()).isZero();
+  }
+
+  @Test
   void aRequestAlreadyDoneIsNotWatched() {
     deadlines.limit(CompletableFuture.completedFuture("cached"));
 
