@@ -48,8 +48,8 @@ final class RequestDeadlines {
       if (!expired && !head.request().isDone()) {
         return;
       }
-      pending.poll();
-      if (expired) {
+      // Not poll(): a closing member's failAll may have taken the head meanwhile.
+      if (pending.remove(head) && expired) {
         head.request().completeExceptionally(new TimeoutException());
       }
     }
