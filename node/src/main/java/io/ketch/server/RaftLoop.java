@@ -118,7 +118,8 @@ final class RaftLoop implements AutoCloseable {
   }
 
   /**
-   * Queues a task, waiting at most {@code timeoutMillis} for room (back-pressure).
+   * Queues a task, waiting at most {@code timeoutMillis} for room (back-pressure); called on the
+   * raft thread itself, it never waits.
    *
    * @return false if the queue stayed full or the loop has stopped
    */
@@ -134,6 +135,10 @@ final class RaftLoop implements AutoCloseable {
   private boolean offer(Event event, long timeoutMillis) {
     if (!running) {
       return false;
+    }
+    if (Thread.currentThread() == thread) {
+      // A callback run here (a reply, a read's next round): waiting could only wait for itself.
+      return events.offer(event);
     }
     try {
       return events.offer(event, timeoutMillis, TimeUnit.MILLISECONDS);

@@ -18,6 +18,7 @@ import io.ketch.server.pb.StateSnapshot;
 import io.ketch.storage.DiskStorage;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
@@ -113,6 +114,25 @@ class RaftLoopTest {
         .as("one Ready")
         .hasSize(1);
     assertThat(dropped).isEmpty();
+  }
+
+  @Test
+  void theRaftThreadQueueingOntoItsOwnFullQueueIsRefusedAtOnceInsteadOfWaitingForItself() {
+    CompletableFuture<List<Boolean>> queued = new CompletableFuture<>();
+    loop.submit(
+        (node, storage) -> {
+          List<Boolean> results = new ArrayList<>();
+          for (int i = 0; i <= 64; i++) { // one more than the queue holds
+            results.add(loop.submit((n, s) -> {}, 60_000));
+          }
+          queued.complete(results);
+        },
+        0);
+    loop.start();
+
+    List<Boolean> results = queued.orTimeout(10, TimeUnit.SECONDS).join();
+    assertThat(results.subList(0, 64)).containsOnly(true);
+    assertThat(results.get(64)).isFalse();
   }
 
   @Test
