@@ -137,7 +137,7 @@ final class RaftLoop implements AutoCloseable {
       return false;
     }
     if (Thread.currentThread() == thread) {
-      // A callback run here (a reply, a read's next round): waiting could only wait for itself.
+      // A callback run here (a read's next round) would wait for itself.
       return events.offer(event);
     }
     try {

@@ -36,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RaftLoopTest {
   private static final long TICK_MILLIS = 60_000; // no tick during a test: no election
+  private static final int QUEUE_CAPACITY = 64;
 
   @TempDir Path dataDir;
   private DiskStorage storage;
@@ -53,7 +54,11 @@ class RaftLoopTest {
         ConfState.newBuilder().addVoters(1).addVoters(2).addVoters(3).build());
     loop =
         new RaftLoop(
-            new RawNode(Config.defaults(1, storage)), storage, new Recorder(), TICK_MILLIS, 64);
+            new RawNode(Config.defaults(1, storage)),
+            storage,
+            new Recorder(),
+            TICK_MILLIS,
+            QUEUE_CAPACITY);
   }
 
   @AfterEach
@@ -122,7 +127,7 @@ class RaftLoopTest {
     loop.submit(
         (node, storage) -> {
           List<Boolean> results = new ArrayList<>();
-          for (int i = 0; i <= 64; i++) { // one more than the queue holds
+          for (int i = 0; i <= QUEUE_CAPACITY; i++) { // one more than the queue holds
             results.add(loop.submit((n, s) -> {}, 60_000));
           }
           queued.complete(results);
@@ -131,8 +136,8 @@ class RaftLoopTest {
     loop.start();
 
     List<Boolean> results = queued.orTimeout(10, TimeUnit.SECONDS).join();
-    assertThat(results.subList(0, 64)).containsOnly(true);
-    assertThat(results.get(64)).isFalse();
+    assertThat(results.subList(0, QUEUE_CAPACITY)).containsOnly(true);
+    assertThat(results.get(QUEUE_CAPACITY)).isFalse();
   }
 
   @Test
