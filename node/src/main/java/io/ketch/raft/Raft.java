@@ -118,6 +118,20 @@ final class Raft {
     return HardState.newBuilder().setTerm(term).setVote(vote).setCommit(raftLog.committed).build();
   }
 
+  // The raft thread asks these on every turn of its loop: they compare without building a state.
+
+  /** Whether {@link #softState()} differs from {@code prev}. */
+  boolean softStateDiffers(SoftState prev) {
+    return lead != prev.leader() || state != prev.role();
+  }
+
+  /** Whether {@link #hardState()} is set (not all zero) and differs from {@code prev}. */
+  boolean hardStateChanged(HardState prev) {
+    long commit = raftLog.committed;
+    return (term != 0 || vote != 0 || commit != 0)
+        && (term != prev.getTerm() || vote != prev.getVote() || commit != prev.getCommit());
+  }
+
   // ---- sending ----
 
   private void send(Message.Builder m) {

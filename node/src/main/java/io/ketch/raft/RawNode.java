@@ -142,9 +142,8 @@ public final class RawNode {
 
   /** Whether {@link #ready} has anything to hand out. */
   public boolean hasReady() {
-    HardState hs = raft.hardState();
-    return !raft.softState().equals(prevSoftState)
-        || (!hs.equals(HardState.getDefaultInstance()) && !hs.equals(prevHardState))
+    return raft.softStateDiffers(prevSoftState)
+        || raft.hardStateChanged(prevHardState)
         || raft.raftLog.unstable.snapshot != null
         || !raft.msgs.isEmpty()
         || !raft.raftLog.unstableEntries().isEmpty()
@@ -157,10 +156,10 @@ public final class RawNode {
    * it before calling {@code ready()} again.
    */
   public Ready ready() {
-    SoftState ss = raft.softState();
-    HardState hs = raft.hardState();
-    boolean ssChanged = !ss.equals(prevSoftState);
-    boolean hsChanged = !hs.equals(prevHardState) && !hs.equals(HardState.getDefaultInstance());
+    boolean ssChanged = raft.softStateDiffers(prevSoftState);
+    boolean hsChanged = raft.hardStateChanged(prevHardState);
+    SoftState ss = ssChanged ? raft.softState() : null;
+    HardState hs = hsChanged ? raft.hardState() : null;
     List<Entry> entries = List.copyOf(raft.raftLog.unstableEntries());
     Snapshot snapshot = raft.raftLog.unstable.snapshot;
     List<Entry> committed = raft.raftLog.nextCommittedEntries();
@@ -172,8 +171,8 @@ public final class RawNode {
                     || hs.getVote() != prevHardState.getVote()));
     Ready rd =
         new Ready(
-            ssChanged ? ss : null,
-            hsChanged ? hs : null,
+            ss,
+            hs,
             raft.readStates,
             entries,
             snapshot,
@@ -182,7 +181,9 @@ public final class RawNode {
             mustSync);
     raft.msgs = new ArrayList<>();
     raft.readStates = new ArrayList<>();
-    prevSoftState = ss;
+    if (ssChanged) {
+      prevSoftState = ss;
+    }
     if (hsChanged) {
       prevHardState = hs;
     }
