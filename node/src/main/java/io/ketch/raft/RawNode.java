@@ -170,15 +170,7 @@ public final class RawNode {
                 && (hs.getTerm() != prevHardState.getTerm()
                     || hs.getVote() != prevHardState.getVote()));
     Ready rd =
-        new Ready(
-            ss,
-            hs,
-            raft.readStates,
-            entries,
-            snapshot,
-            committed,
-            raft.msgs,
-            mustSync);
+        new Ready(ss, hs, raft.readStates, entries, snapshot, committed, raft.msgs, mustSync);
     raft.msgs = new ArrayList<>();
     raft.readStates = new ArrayList<>();
     if (ssChanged) {

@@ -29,8 +29,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Proposals per second through three in-memory RawNodes: each invocation proposes a batch of 64
- * entries of 100 bytes (or one entry, {@link #proposeOne}) at the leader and drives Ready/advance and message delivery in-process until
- * all three nodes have applied them. No I/O: this is the cost of the algorithm itself.
+ * entries of 100 bytes (or one entry, {@link #proposeOne}) at the leader and drives Ready/advance
+ * and message delivery in-process until all three nodes have applied them. No I/O: this is the cost
+ * of the algorithm itself.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
