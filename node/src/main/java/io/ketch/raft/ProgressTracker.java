@@ -76,6 +76,7 @@ final class ProgressTracker {
   final long maxInflightBytes;
   Membership config = new Membership();
   Map<Long, Progress> progress = new TreeMap<>();
+  private long[] matches = new long[0];
   private final Map<Long, Boolean> votes = new HashMap<>();
 
   ProgressTracker(int maxInflight, long maxInflightBytes) {
@@ -93,14 +94,18 @@ final class ProgressTracker {
       // An empty half (the outgoing one of a plain configuration) never holds a decision back.
       return Long.MAX_VALUE;
     }
-    long[] matches = new long[ids.size()];
-    int i = 0;
-    for (long id : ids) {
-      Progress pr = progress.get(id);
-      matches[i++] = pr == null ? 0 : pr.match;
+    // Asked on every append response: the ids stay boxed (a member id is never a cached Long) and
+    // the matches go into a reused array.
+    if (matches.length < ids.size()) {
+      matches = new long[ids.size()];
     }
-    Arrays.sort(matches);
-    return matches[matches.length - (matches.length / 2 + 1)];
+    int n = 0;
+    for (Long id : ids) {
+      Progress pr = progress.get(id);
+      matches[n++] = pr == null ? 0 : pr.match;
+    }
+    Arrays.sort(matches, 0, n);
+    return matches[n - (n / 2 + 1)];
   }
 
   VoteResult voteResult(Map<Long, Boolean> ballots) {

@@ -230,7 +230,11 @@ final class RaftLoop implements AutoCloseable {
       return;
     }
     try {
-      node.propose(proposals.stream().map(Proposal::data).toList());
+      List<ByteString> data = new ArrayList<>(proposals.size());
+      for (Proposal proposal : proposals) {
+        data.add(proposal.data());
+      }
+      node.propose(data);
     } catch (ProposalDroppedException e) {
       proposals.forEach(proposal -> proposal.onDropped().run());
     }
