@@ -126,7 +126,7 @@ final class Raft {
   }
 
   /** Whether {@link #hardState()} is set (not all zero) and differs from {@code prev}. */
-  boolean hardStateChanged(HardState prev) {
+  boolean hardStateDiffers(HardState prev) {
     long commit = raftLog.committed;
     return (term != 0 || vote != 0 || commit != 0)
         && (term != prev.getTerm() || vote != prev.getVote() || commit != prev.getCommit());

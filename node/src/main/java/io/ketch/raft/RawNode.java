@@ -143,7 +143,7 @@ public final class RawNode {
   /** Whether {@link #ready} has anything to hand out. */
   public boolean hasReady() {
     return raft.softStateDiffers(prevSoftState)
-        || raft.hardStateChanged(prevHardState)
+        || raft.hardStateDiffers(prevHardState)
         || raft.raftLog.unstable.snapshot != null
         || !raft.msgs.isEmpty()
         || !raft.raftLog.unstableEntries().isEmpty()
@@ -157,7 +157,7 @@ public final class RawNode {
    */
   public Ready ready() {
     boolean ssChanged = raft.softStateDiffers(prevSoftState);
-    boolean hsChanged = raft.hardStateChanged(prevHardState);
+    boolean hsChanged = raft.hardStateDiffers(prevHardState);
     SoftState ss = ssChanged ? raft.softState() : null;
     HardState hs = hsChanged ? raft.hardState() : null;
     List<Entry> entries = List.copyOf(raft.raftLog.unstableEntries());
