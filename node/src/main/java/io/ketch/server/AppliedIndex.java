@@ -35,10 +35,11 @@ final class AppliedIndex {
     Map<Long, CompletableFuture<Void>> reached;
     synchronized (waiting) {
       applied = index;
-      Map<Long, CompletableFuture<Void>> head = waiting.headMap(index, true);
-      if (head.isEmpty()) {
+      // Most entries reach no waiter: look before making a view of the map.
+      if (waiting.isEmpty() || waiting.firstKey() > index) {
         return;
       }
+      Map<Long, CompletableFuture<Void>> head = waiting.headMap(index, true);
       reached = new TreeMap<>(head);
       head.clear();
     }

@@ -245,8 +245,14 @@ final class MemberState {
     return List.copyOf(alarms);
   }
 
+  /** Asked twice on every write (at the proposal and at the apply), so without a stream. */
   boolean noSpace() {
-    return alarms.stream().anyMatch(a -> a.getAlarm() == AlarmType.NOSPACE);
+    for (AlarmMember alarm : alarms) {
+      if (alarm.getAlarm() == AlarmType.NOSPACE) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

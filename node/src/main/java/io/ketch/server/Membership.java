@@ -170,8 +170,16 @@ final class Membership {
     return urls.stream().sorted().toList();
   }
 
+  /**
+   * Asked on every client call (EtcdServer.isLearner, for the learner gate), so without a stream.
+   */
   static Optional<MemberRecord> find(ClusterState cluster, long id) {
-    return cluster.getMembersList().stream().filter(m -> m.getId() == id).findFirst();
+    for (int i = 0; i < cluster.getMembersCount(); i++) {
+      if (cluster.getMembers(i).getId() == id) {
+        return Optional.of(cluster.getMembers(i));
+      }
+    }
+    return Optional.empty();
   }
 
   private static int started(ClusterState cluster, long except) {

@@ -186,7 +186,8 @@ final class RaftLoop implements AutoCloseable {
         if (first != null) {
           batch.add(first);
           events.drainTo(batch, MAX_EVENTS_PER_BATCH);
-          for (Event event : batch) {
+          for (int i = 0; i < batch.size(); i++) {
+            Event event = batch.get(i);
             if (event instanceof Proposal proposal) {
               collect(proposal);
             } else if (event instanceof Task task) {

@@ -1,6 +1,7 @@
 package io.ketch.transport;
 
 import io.ketch.raft.pb.Message;
+import io.ketch.raft.pb.MessageType;
 import io.ketch.transport.pb.MessageBatch;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -84,11 +85,18 @@ final class PeerSender {
     connect();
   }
 
-  /** Queues messages and sends what the stream takes now; never blocks. */
+  /**
+   * Queues those of the messages addressed to this peer, snapshots aside (they go on streams of
+   * their own), and sends what the stream takes now; never blocks.
+   */
   void send(List<Message> messages) {
     int dropped = 0;
     synchronized (this) {
-      for (Message m : messages) {
+      for (int i = 0; i < messages.size(); i++) {
+        Message m = messages.get(i);
+        if (m.getTo() != peer || m.getType() == MessageType.MSG_SNAP) {
+          continue;
+        }
         if (stream == null || queue.size() >= QUEUE_CAPACITY) {
           dropped++;
         } else {

@@ -30,12 +30,9 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -68,10 +65,12 @@ public final class Transport implements AutoCloseable {
   private final PeerHandler handler;
   private final List<Server> servers;
   private final ScheduledExecutorService scheduler;
-  private final Map<Long, Peer> peers = new ConcurrentHashMap<>();
+  // Copy-on-write, replaced under this: a cluster has a handful of peers, and the raft thread's
+  // sends scan them without boxing an id or taking a lock.
+  private volatile List<Peer> peers = List.of();
   private volatile boolean closed;
 
-  private record Peer(List<String> urls, ManagedChannel channel, PeerSender sender) {}
+  private record Peer(long id, List<String> urls, ManagedChannel channel, PeerSender sender) {}
 
   private Transport(
       long memberId,
@@ -130,7 +129,7 @@ public final class Transport implements AutoCloseable {
     if (closed || id == memberId) {
       return;
     }
-    Peer current = peers.get(id);
+    Peer current = peer(id);
     if (current != null && current.urls().equals(urls)) {
       return;
     }
@@ -138,7 +137,9 @@ public final class Transport implements AutoCloseable {
     ManagedChannel channel = channel(urls, clusterId, memberId);
     PeerSender sender =
         new PeerSender(id, events -> openStream(id, channel, events), scheduler, this::unreachable);
-    peers.put(id, new Peer(List.copyOf(urls), channel, sender));
+    List<Peer> next = new ArrayList<>(peers);
+    next.add(new Peer(id, List.copyOf(urls), channel, sender));
+    peers = List.copyOf(next);
     sender.start();
     log.info("peer {} at {}", Long.toHexString(id), urls);
   }
@@ -148,41 +149,65 @@ public final class Transport implements AutoCloseable {
    * down or the peer unknown.
    */
   public Optional<Duration> activeFor(long peer) {
-    Peer known = peers.get(peer);
+    Peer known = peer(peer);
     return known == null ? Optional.empty() : known.sender().activeFor();
   }
 
   public synchronized void removePeer(long id) {
-    Peer gone = peers.remove(id);
+    Peer gone = peer(id);
     if (gone != null) {
+      peers = peers.stream().filter(p -> p != gone).toList();
       gone.sender().close();
       gone.channel().shutdownNow();
     }
   }
 
-  /** Sends a Ready's messages: one batch per peer, snapshots each on a stream of their own. */
+  /**
+   * Sends a Ready's messages: each peer's sender takes those addressed to it as one batch,
+   * snapshots each go on a stream of their own. Called on every Ready, so it allocates nothing of
+   * its own.
+   */
   public void send(List<Message> messages) {
-    Map<Long, List<Message>> byPeer = new HashMap<>();
-    for (Message m : messages) {
+    List<Peer> known = peers;
+    for (int i = 0; i < messages.size(); i++) {
+      Message m = messages.get(i);
       if (m.getType() == MessageType.MSG_SNAP) {
         sendSnapshot(m);
-      } else {
-        byPeer.computeIfAbsent(m.getTo(), to -> new ArrayList<>()).add(m);
+      } else if (peer(known, m.getTo()) == null && firstTo(messages, i)) {
+        unreachable(m.getTo());
       }
     }
-    byPeer.forEach(
-        (to, batch) -> {
-          Peer peer = peers.get(to);
-          if (peer == null) {
-            unreachable(to);
-          } else {
-            peer.sender().send(batch);
-          }
-        });
+    for (int i = 0; i < known.size(); i++) {
+      known.get(i).sender().send(messages);
+    }
+  }
+
+  /** Whether no message before the i-th is addressed to its peer. */
+  private static boolean firstTo(List<Message> messages, int i) {
+    for (int j = 0; j < i; j++) {
+      if (messages.get(j).getTo() == messages.get(i).getTo()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private Peer peer(long id) {
+    return peer(peers, id);
+  }
+
+  private static Peer peer(List<Peer> known, long id) {
+    for (int i = 0; i < known.size(); i++) {
+      Peer p = known.get(i);
+      if (p.id() == id) {
+        return p;
+      }
+    }
+    return null;
   }
 
   private void sendSnapshot(Message m) {
-    Peer peer = peers.get(m.getTo());
+    Peer peer = peer(m.getTo());
     if (peer == null) {
       handler.reportSnapshot(m.getTo(), true);
       return;
@@ -228,7 +253,7 @@ public final class Transport implements AutoCloseable {
 
   private <T> CompletableFuture<T> call(
       long to, BiConsumer<PeerGrpc.PeerStub, StreamObserver<T>> call) {
-    Peer peer = peers.get(to);
+    Peer peer = peer(to);
     if (peer == null) {
       return CompletableFuture.failedFuture(
           new PeerCallException("unknown peer " + Long.toHexString(to), null));
@@ -377,8 +402,8 @@ public final class Transport implements AutoCloseable {
   @Override
   public synchronized void close() {
     closed = true;
-    for (long id : List.copyOf(peers.keySet())) {
-      removePeer(id);
+    for (Peer peer : peers) {
+      removePeer(peer.id());
     }
     servers.forEach(Server::shutdownNow);
     scheduler.shutdownNow();

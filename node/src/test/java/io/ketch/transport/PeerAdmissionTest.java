@@ -112,9 +112,9 @@ class PeerAdmissionTest {
   }
 
   @Test
-  void aMessageToAnUnknownPeerIsReportedUnreachable() {
-    transport.send(
-        List.of(Message.newBuilder().setType(MessageType.MSG_HEARTBEAT).setTo(42).build()));
+  void aMessageToAnUnknownPeerIsReportedUnreachableOncePerSend() {
+    Message heartbeat = Message.newBuilder().setType(MessageType.MSG_HEARTBEAT).setTo(42).build();
+    transport.send(List.of(heartbeat, heartbeat.toBuilder().setCommit(1).build()));
     assertThat(handler.unreachable).containsExactly(42L);
   }
 }

@@ -89,6 +89,18 @@ class PeerSenderTest {
   }
 
   @Test
+  void takesOnlyTheMessagesAddressedToItsPeerAndNoSnapshot() {
+    PeerSender sender = sender();
+    Message toOther = heartbeat(1).toBuilder().setTo(8).build();
+    Message snapshot = Message.newBuilder().setType(MessageType.MSG_SNAP).setTo(7).build();
+    sender.send(List.of(heartbeat(0), toOther, snapshot, heartbeat(2)));
+    FakeStream stream = opened.get(0);
+    assertThat(stream.sent).hasSize(1);
+    assertThat(stream.sent.get(0).getMessagesList()).containsExactly(heartbeat(0), heartbeat(2));
+    assertThat(unreachable).isEmpty();
+  }
+
+  @Test
   void aBatchClosesAtItsByteLimit() {
     PeerSender sender = sender();
     ByteString mib = ByteString.copyFrom(new byte[1 << 20]);
