@@ -3,12 +3,12 @@ package io.ketch.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.ketch.testing.Ports;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,8 +45,8 @@ class EtcdctlCompatibilityTest {
       assertThat(installed).as("etcd and etcdctl must be installed on CI").isTrue();
     }
     Assumptions.assumeTrue(installed, "etcd/etcdctl not installed");
-    int client = freePort();
-    int peer = freePort();
+    int client = Ports.free();
+    int peer = Ports.free();
     endpoint = "127.0.0.1:" + client;
     String peerUrl = "http://127.0.0.1:" + peer;
     etcd =
@@ -90,12 +90,6 @@ class EtcdctlCompatibilityTest {
         .map(dir -> Path.of(dir, name))
         .filter(Files::isExecutable)
         .findFirst();
-  }
-
-  static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 
   static Result etcdctl(String... args) throws IOException, InterruptedException {

@@ -13,8 +13,8 @@ import io.ketch.server.EtcdServer;
 import io.ketch.server.Versions;
 import io.ketch.server.config.ServerConfigParser;
 import io.ketch.server.metrics.Metrics;
+import io.ketch.testing.Ports;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,7 +45,7 @@ final class TestCluster implements AutoCloseable {
   static TestCluster start(Path dir, int n, String... extraFlags) throws Exception {
     TestCluster cluster = new TestCluster(dir, List.of(extraFlags));
     for (int i = 0; i < n; i++) {
-      cluster.members.add(new Member(cluster, "m" + i, freePort(), freePort()));
+      cluster.members.add(new Member(cluster, "m" + i, Ports.free(), Ports.free()));
     }
     String initial = cluster.initialCluster(cluster.members);
     for (Member m : cluster.members) {
@@ -63,7 +63,7 @@ final class TestCluster implements AutoCloseable {
    * Member#peerUrl}); not started.
    */
   Member newJoiner(String name) throws IOException {
-    Member joiner = new Member(this, name, freePort(), freePort());
+    Member joiner = new Member(this, name, Ports.free(), Ports.free());
     List<Member> all = new ArrayList<>(running());
     all.add(joiner);
     joiner.flags = joiner.flags(initialCluster(all), "existing");
@@ -107,12 +107,6 @@ final class TestCluster implements AutoCloseable {
 
   private String initialCluster(List<Member> of) {
     return of.stream().map(m -> m.name + "=" + m.peerUrl()).collect(Collectors.joining(","));
-  }
-
-  static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 
   @Override

@@ -17,7 +17,7 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
-import io.ketch.e2e.harness.Ports;
+import io.ketch.testing.Ports;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.URI;

@@ -1,4 +1,4 @@
-package io.ketch.e2e.harness;
+package io.ketch.testing;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -6,7 +6,10 @@ import java.net.ServerSocket;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Loopback ports for the processes the tests start. */
+/**
+ * Loopback ports for the members and processes the tests start (node, operator and e2e tests share
+ * it).
+ */
 public final class Ports {
   private static final int FIRST_PORT = 20000;
   private static final int PORT_RANGE = 12000;
