@@ -6,10 +6,7 @@ import java.net.ServerSocket;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/**
- * Loopback ports for the members and processes the tests start (node, operator and e2e tests share
- * it).
- */
+/** Loopback ports for the members and processes the tests start (node's and e2e's tests). */
 public final class Ports {
   private static final int FIRST_PORT = 20000;
   private static final int PORT_RANGE = 12000;
